@@ -1,0 +1,1 @@
+"""Log-in, sessions, API tokens, permissions and the acting operator."""

@@ -1,0 +1,96 @@
+"""Queries for log-in sessions, API tokens, one-time links and failed log-ins."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from laturi.models import ApiToken, LoginFailure, OneTimeToken, Operator, OperatorSession
+from laturi.models.operator import TokenPurpose
+
+
+async def operator_by_username(session: AsyncSession, username: str) -> Operator | None:
+    query = select(Operator).where(func.lower(Operator.username) == username.lower())
+    return (await session.scalars(query)).first()
+
+
+async def operator_by_email(session: AsyncSession, email: str) -> Operator | None:
+    query = select(Operator).where(func.lower(Operator.email) == email.lower())
+    return (await session.scalars(query)).first()
+
+
+async def session_by_hash(
+    session: AsyncSession, token_hash: str
+) -> tuple[OperatorSession, Operator] | None:
+    query = (
+        select(OperatorSession, Operator)
+        .join(Operator, Operator.id == OperatorSession.operator_id)
+        .where(OperatorSession.token_hash == token_hash)
+    )
+    row = (await session.execute(query)).first()
+    return (row[0], row[1]) if row else None
+
+
+async def api_token_by_hash(
+    session: AsyncSession, token_hash: str
+) -> tuple[ApiToken, Operator] | None:
+    query = (
+        select(ApiToken, Operator)
+        .join(Operator, Operator.id == ApiToken.operator_id)
+        .where(ApiToken.token_hash == token_hash)
+    )
+    row = (await session.execute(query)).first()
+    return (row[0], row[1]) if row else None
+
+
+async def api_tokens_of(session: AsyncSession, operator_id: int) -> Sequence[ApiToken]:
+    query = select(ApiToken).where(ApiToken.operator_id == operator_id).order_by(ApiToken.id)
+    return (await session.scalars(query)).all()
+
+
+async def end_sessions(session: AsyncSession, operator_id: int) -> None:
+    await session.execute(delete(OperatorSession).where(OperatorSession.operator_id == operator_id))
+
+
+async def delete_expired_sessions(session: AsyncSession, now: datetime) -> None:
+    await session.execute(delete(OperatorSession).where(OperatorSession.expires_at <= now))
+
+
+async def one_time_token(
+    session: AsyncSession, token_hash: str, purpose: TokenPurpose
+) -> OneTimeToken | None:
+    query = select(OneTimeToken).where(
+        OneTimeToken.token_hash == token_hash, OneTimeToken.purpose == purpose
+    )
+    return (await session.scalars(query)).first()
+
+
+async def revoke_one_time_tokens(
+    session: AsyncSession, operator_id: int, purpose: TokenPurpose
+) -> None:
+    await session.execute(
+        delete(OneTimeToken).where(
+            OneTimeToken.operator_id == operator_id, OneTimeToken.purpose == purpose
+        )
+    )
+
+
+async def recent_failures(session: AsyncSession, username: str, since: datetime) -> int:
+    query = select(func.count()).where(
+        LoginFailure.username == username.lower(), LoginFailure.at > since
+    )
+    return int(await session.scalar(query) or 0)
+
+
+async def oldest_failure(session: AsyncSession, username: str, since: datetime) -> datetime | None:
+    query = select(func.min(LoginFailure.at)).where(
+        LoginFailure.username == username.lower(), LoginFailure.at > since
+    )
+    return await session.scalar(query)
+
+
+async def clear_failures(session: AsyncSession, username: str) -> None:
+    await session.execute(delete(LoginFailure).where(LoginFailure.username == username.lower()))

@@ -1,0 +1,128 @@
+"""Panel pages: log in, log out, lost password, set a password from a link."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import RedirectResponse, Response
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from laturi.auth import service as auth
+from laturi.config import Settings
+from laturi.errors import LaturiError, NotFound
+from laturi.http import client_address, db_session, mailer, settings
+from laturi.mail import Mailer
+from laturi.models.operator import TokenPurpose
+from laturi.operators import service as operators
+from laturi.web.pages import redirect, render, undo
+from laturi.web.security import SESSION_COOKIE, set_session_cookie, verify_csrf
+
+router = APIRouter(dependencies=[Depends(verify_csrf)])
+
+NOTICES = {
+    "password-set": "Your password is set. Log in with it.",
+    "logged-out": "You have logged out.",
+    "reset-sent": "If an operator has that e-mail address, instructions are on their way.",
+}
+
+
+def _safe_next(target: str) -> str:
+    """Only local paths, so the log-in page cannot bounce to another site."""
+    return target if target.startswith("/") and not target.startswith("//") else "/"
+
+
+@router.get("/login")
+async def login_page(request: Request, next: str = "/", notice: str = "") -> Response:
+    return render(request, "auth/login.html", {"next": next, "notice": NOTICES.get(notice)})
+
+
+@router.post("/login")
+async def login(
+    request: Request,
+    username: str = Form(""),
+    password: str = Form(""),
+    next: str = Form("/"),
+    session: AsyncSession = Depends(db_session),
+    config: Settings = Depends(settings),
+) -> Response:
+    try:
+        done = await auth.log_in(
+            session, config, username=username, password=password,
+            address=client_address(request),
+        )
+    except LaturiError as err:
+        await undo(session, err)
+        context = {"error": err.message, "form": {"username": username}, "next": next}
+        return render(request, "auth/login.html", context, status=err.status)
+    response = RedirectResponse(_safe_next(next), status_code=303)
+    set_session_cookie(response, done.token, config)
+    return response
+
+
+@router.post("/logout")
+async def logout(request: Request, session: AsyncSession = Depends(db_session)) -> Response:
+    if token := request.cookies.get(SESSION_COOKIE):
+        await auth.log_out(session, token)
+    response = RedirectResponse("/login?notice=logged-out", status_code=303)
+    response.delete_cookie(SESSION_COOKIE)
+    return response
+
+
+@router.get("/forgot-password")
+async def forgot_page(request: Request) -> Response:
+    return render(request, "auth/forgot.html")
+
+
+@router.post("/forgot-password")
+async def forgot(
+    request: Request,
+    email: str = Form(""),
+    session: AsyncSession = Depends(db_session),
+    send: Mailer = Depends(mailer),
+) -> Response:
+    try:
+        await operators.request_password_reset(session, send, email)
+    except LaturiError as err:
+        await undo(session, err)
+        return render(request, "auth/forgot.html", {"error": err.message}, status=err.status)
+    return redirect(request, "/login?notice=reset-sent")
+
+
+PURPOSES = {"reset-password": TokenPurpose.PASSWORD_RESET, "set-password": TokenPurpose.INVITATION}
+
+
+@router.get("/{kind}/{token}")
+async def link_page(
+    request: Request, kind: str, token: str, session: AsyncSession = Depends(db_session)
+) -> Response:
+    purpose = _purpose(kind)
+    try:
+        operator = await auth.check_link(session, token, purpose)
+    except LaturiError as err:
+        return render(request, "error.html", {"message": err.message}, status=err.status)
+    context = {"operator": operator, "kind": kind, "token": token}
+    return render(request, "auth/set_password.html", context)
+
+
+@router.post("/{kind}/{token}")
+async def link_submit(
+    request: Request,
+    kind: str,
+    token: str,
+    password: str = Form(""),
+    password_confirm: str = Form(""),
+    session: AsyncSession = Depends(db_session),
+) -> Response:
+    purpose = _purpose(kind)
+    try:
+        await auth.set_password_by_link(session, token, purpose, password, password_confirm)
+    except LaturiError as err:
+        await undo(session, err)
+        context = {"kind": kind, "token": token, "errors": {err.field or "password": err.message}}
+        return render(request, "auth/set_password.html", context, status=err.status)
+    return RedirectResponse("/login?notice=password-set", status_code=303)
+
+
+def _purpose(kind: str) -> TokenPurpose:
+    if kind not in PURPOSES:
+        raise NotFound()
+    return PURPOSES[kind]

@@ -1,0 +1,125 @@
+"""The `laturi` command: serve, migrate, provision, load demo data."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
+
+import typer
+import uvicorn
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from laturi import demo as demo_data
+from laturi.auth import service as auth
+from laturi.auth.repository import operator_by_username
+from laturi.config import Settings
+from laturi.db import Database, upgrade
+from laturi.errors import LaturiError
+from laturi.models.operator import Level
+from laturi.observability import configure_logging
+from laturi.organizations import service as organizations
+
+app = typer.Typer(help="Laturi: EV charging management system", no_args_is_help=True)
+db_app = typer.Typer(help="Database schema", no_args_is_help=True)
+operator_app = typer.Typer(help="Operators", no_args_is_help=True)
+token_app = typer.Typer(help="API tokens", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(operator_app, name="operator")
+app.add_typer(token_app, name="api-token")
+
+T = TypeVar("T")
+
+
+def _in_session(work: Callable[[AsyncSession], Awaitable[T]]) -> T:
+    """Run one unit of work in a committed session; a domain error exits with its message."""
+
+    async def run() -> T:
+        database = Database(Settings().database_url)
+        try:
+            async with database.session() as session:
+                return await work(session)
+        finally:
+            await database.dispose()
+
+    try:
+        return asyncio.run(run())
+    except LaturiError as err:
+        typer.echo(f"error: {err.message}", err=True)
+        raise typer.Exit(2) from err
+
+
+@app.command()
+def serve(host: str = "127.0.0.1", port: int = 8000, reload: bool = False) -> None:
+    """Serve the panel, the API and the OCPP endpoint."""
+    configure_logging()
+    uvicorn.run("laturi.app:create_app", factory=True, host=host, port=port, reload=reload,
+                ws="wsproto", log_config=None)
+
+
+@db_app.command("upgrade")
+def db_upgrade(revision: str = "head") -> None:
+    """Apply the migrations to LATURI_DATABASE_URL."""
+    url = Settings().database_url
+    if url.startswith("sqlite"):
+        from pathlib import Path
+
+        Path(url.split("///", 1)[-1]).parent.mkdir(parents=True, exist_ok=True)
+    upgrade(url, revision)
+    typer.echo(f"database at {revision}")
+
+
+@app.command()
+def demo() -> None:
+    """Load the manual's demo data into an empty database; prints the log-ins."""
+    made = _in_session(demo_data.load)
+    if not made:
+        typer.echo("demo data already present: nothing loaded")
+        return
+    typer.echo(f"demo data loaded; every demo operator's password is {demo_data.DEMO_PASSWORD}")
+    for username, organization in made:
+        typer.echo(f"  {username:<6} ({organization})")
+
+
+@operator_app.command("create")
+def operator_create(
+    username: str = typer.Option(...),
+    email: str = typer.Option(...),
+    password: str = typer.Option(..., prompt=True, hide_input=True),
+    organization: str = typer.Option(..., help="Organisation name"),
+    base_group: str | None = typer.Option(None, help="Group name; default the root group"),
+    admin: bool = typer.Option(True, "--admin/--basic"),
+    create_organization: bool = typer.Option(False, help="Create the organisation first"),
+) -> None:
+    """Create an active operator with a password; prints the new operator's id."""
+
+    async def work(session: AsyncSession) -> int:
+        if create_organization:
+            await organizations.create_organization(session, organization, base_group or organization)
+        group = await organizations.find_group(session, organization, base_group)
+        made = await organizations.create_operator(
+            session, base_group=group, username=username, email=email, password=password,
+            level=Level.ADMIN if admin else Level.BASIC,
+        )
+        return made.id
+
+    typer.echo(_in_session(work))
+
+
+@token_app.command("create")
+def api_token_create(
+    operator: str = typer.Option(..., help="Username the token acts as"),
+    name: str = typer.Option("cli", help="A name to recognise the token by"),
+) -> None:
+    """Create an API token; the token alone is printed on the last line."""
+
+    async def work(session: AsyncSession) -> str:
+        found = await operator_by_username(session, operator)
+        if found is None:
+            raise LaturiError("Operator not found.")
+        token, _ = await auth.create_api_token(session, found.id, name)
+        return token
+
+    token = _in_session(work)
+    typer.echo(f"API token for {operator} (shown once):")
+    typer.echo(token)

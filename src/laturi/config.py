@@ -1,0 +1,37 @@
+"""Settings read from LATURI_* environment variables."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_SECRET = "development-only-secret-change-me"  # noqa: S105
+
+
+class Settings(BaseSettings):
+    """Process configuration; one instance is handed to create_app()."""
+
+    model_config = SettingsConfigDict(env_prefix="LATURI_", extra="ignore")
+
+    environment: str = "development"
+    database_url: str = "sqlite+aiosqlite:///./var/laturi.db"
+    redis_url: str | None = None
+    smtp_url: str | None = None
+    mail_from: str = "Laturi <noreply@laturi.invalid>"
+    outbox_dir: Path = Path("./var/outbox")
+    secret_key: str = DEFAULT_SECRET
+    base_url: str = "http://127.0.0.1:8000"
+    session_hours: int = 2
+    invitation_days: int = 7
+    password_reset_minutes: int = 60
+    login_max_failures: int = 5
+    login_lockout_minutes: int = 15
+    secure_cookies: bool = False
+
+    @model_validator(mode="after")
+    def _refuse_default_secret(self) -> Settings:
+        if self.environment != "development" and self.secret_key == DEFAULT_SECRET:
+            raise ValueError("LATURI_SECRET_KEY must be set outside development")
+        return self

@@ -1,0 +1,1 @@
+"""Charging groups: the tree that defines operator domains."""

@@ -1,0 +1,166 @@
+"""Panel pages for charging groups."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import Response
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from laturi.auth.actor import Actor
+from laturi.auth.permissions import Permission
+from laturi.errors import LaturiError
+from laturi.groups import repository, service
+from laturi.http import db_session
+from laturi.web.pages import is_htmx, list_query, redirect, render, undo
+from laturi.web.security import verify_csrf, web_actor
+
+router = APIRouter(prefix="/groups", dependencies=[Depends(verify_csrf)])
+
+
+def _optional_int(value: str) -> int | None:
+    return int(value) if value.strip().isdigit() else None
+
+
+@router.get("")
+async def list_page(
+    request: Request, actor: Actor = Depends(web_actor), session: AsyncSession = Depends(db_session)
+) -> Response:
+    page = await service.list_groups(session, actor, list_query(request))
+    template = "groups/_table.html" if is_htmx(request) else "groups/list.html"
+    return render(request, template, {"page": page})
+
+
+async def _form_context(
+    session: AsyncSession, actor: Actor, group_id: int | None
+) -> dict[str, Any]:
+    stations = await repository.assignable_stations(session, actor) if actor.can(
+        Permission.EDIT_STATIONS
+    ) else []
+    return {
+        "parents": await service.parent_choices(session, actor, group_id),
+        "stations": stations,
+    }
+
+
+@router.get("/new")
+async def new_page(
+    request: Request, actor: Actor = Depends(web_actor), session: AsyncSession = Depends(db_session)
+) -> Response:
+    context = await _form_context(session, actor, None)
+    return render(request, "groups/form.html", {**context, "group": None, "form": {}})
+
+
+def _input(form: dict[str, Any], version: int | None) -> service.GroupInput:
+    station_ids = form.get("station_ids")
+    return service.GroupInput(
+        name=str(form.get("name", "")),
+        parent_id=_optional_int(str(form.get("parent_id", ""))),
+        station_ids=[int(s) for s in station_ids if str(s).isdigit()]
+        if station_ids is not None else None,
+        version=version,
+    )
+
+
+async def _read_form(request: Request) -> dict[str, Any]:
+    form = await request.form()
+    data: dict[str, Any] = {k: form.get(k, "") for k in ("name", "parent_id", "version")}
+    if form.get("stations_shown"):
+        data["station_ids"] = form.getlist("station_ids")
+    return data
+
+
+@router.post("/new")
+async def create(
+    request: Request, actor: Actor = Depends(web_actor), session: AsyncSession = Depends(db_session)
+) -> Response:
+    form = await _read_form(request)
+    try:
+        group = await service.create_group(session, actor, _input(form, None))
+    except LaturiError as err:
+        await undo(session, err)
+        return await _form_error(request, session, actor, None, form, err)
+    return redirect(request, f"/groups/{group.id}", f"Charging group {group.name} added.")
+
+
+async def _form_error(
+    request: Request,
+    session: AsyncSession,
+    actor: Actor,
+    group_id: int | None,
+    form: dict[str, Any],
+    err: LaturiError,
+) -> Response:
+    context = await _form_context(session, actor, group_id)
+    group = (await service.get_group(session, actor, group_id)).row if group_id else None
+    context.update(group=group, form=form, errors={err.field or "_": err.message})
+    return render(request, "groups/form.html", context, status=err.status)
+
+
+@router.get("/{group_id}")
+async def view_page(
+    request: Request,
+    group_id: int,
+    actor: Actor = Depends(web_actor),
+    session: AsyncSession = Depends(db_session),
+) -> Response:
+    detail = await service.get_group(session, actor, group_id)
+    children = [r for r in await service.rows(session, actor) if r.parent_id == group_id]
+    return render(request, "groups/view.html", {"detail": detail, "children": children})
+
+
+@router.get("/{group_id}/edit")
+async def edit_page(
+    request: Request,
+    group_id: int,
+    actor: Actor = Depends(web_actor),
+    session: AsyncSession = Depends(db_session),
+) -> Response:
+    detail = await service.get_group(session, actor, group_id)
+    context = await _form_context(session, actor, group_id)
+    form = {
+        "name": detail.row.name,
+        "parent_id": str(detail.row.parent_id or ""),
+        "version": detail.row.version,
+        "station_ids": [str(s.id) for s in detail.stations],
+    }
+    return render(request, "groups/form.html", {**context, "group": detail.row, "form": form})
+
+
+@router.post("/{group_id}/edit")
+async def update(
+    request: Request,
+    group_id: int,
+    actor: Actor = Depends(web_actor),
+    session: AsyncSession = Depends(db_session),
+) -> Response:
+    form = await _read_form(request)
+    try:
+        data = _input(form, _optional_int(str(form.get("version", ""))))
+        group = await service.update_group(session, actor, group_id, data)
+    except LaturiError as err:
+        await undo(session, err)
+        return await _form_error(request, session, actor, group_id, form, err)
+    return redirect(request, f"/groups/{group.id}", "Changes saved.")
+
+
+@router.post("/{group_id}/delete")
+async def delete(
+    request: Request,
+    group_id: int,
+    version: str = Form(""),
+    actor: Actor = Depends(web_actor),
+    session: AsyncSession = Depends(db_session),
+) -> Response:
+    try:
+        await service.delete_group(session, actor, group_id, _optional_int(version))
+    except LaturiError as err:
+        await undo(session, err)
+        detail = await service.get_group(session, actor, group_id)
+        context = await _form_context(session, actor, group_id)
+        form = {"name": detail.row.name, "parent_id": str(detail.row.parent_id or ""),
+                "version": detail.row.version, "station_ids": [str(s.id) for s in detail.stations]}
+        context.update(group=detail.row, form=form, errors={"delete": err.message})
+        return render(request, "groups/form.html", context, status=err.status)
+    return redirect(request, "/groups", "Charging group deleted.")

@@ -1,0 +1,66 @@
+"""Outgoing e-mail: SMTP when LATURI_SMTP_URL is set, otherwise .eml files in the outbox."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from email.message import EmailMessage
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import aiosmtplib
+from jinja2 import Environment
+
+from laturi.config import Settings
+from laturi.errors import MailFailed
+
+log = logging.getLogger(__name__)
+
+
+class Mailer:
+    """Renders a mail template and delivers it."""
+
+    def __init__(self, settings: Settings, templates: Environment) -> None:
+        self.settings = settings
+        self.templates = templates
+
+    async def send(self, to: str, template: str, **context: object) -> None:
+        """Send `mail/<template>.txt`, whose first line is the subject."""
+        text = self.templates.get_template(f"mail/{template}.txt").render(
+            base_url=self.settings.base_url, **context
+        )
+        subject, _, body = text.partition("\n")
+        message = EmailMessage()
+        message["From"] = self.settings.mail_from
+        message["To"] = to
+        message["Subject"] = subject.strip()
+        message.set_content(body.lstrip("\n"))
+        await self._deliver(message)
+
+    async def _deliver(self, message: EmailMessage) -> None:
+        if not self.settings.smtp_url:
+            self._write_outbox(message)
+            return
+        url = urlsplit(self.settings.smtp_url)
+        try:
+            await aiosmtplib.send(
+                message,
+                hostname=url.hostname or "localhost",
+                port=url.port or (465 if url.scheme == "smtps" else 25),
+                username=unquote(url.username) if url.username else None,
+                password=unquote(url.password) if url.password else None,
+                use_tls=url.scheme == "smtps",
+                start_tls=True if url.scheme == "smtp+starttls" else None,
+                timeout=15,
+            )
+        except (aiosmtplib.SMTPException, OSError) as err:
+            log.warning("mail to %s failed: %s", message["To"], err)
+            raise MailFailed() from err
+        log.info("mail sent", extra={"to": message["To"], "subject": message["Subject"]})
+
+    def _write_outbox(self, message: EmailMessage) -> None:
+        outbox = Path(self.settings.outbox_dir)
+        outbox.mkdir(parents=True, exist_ok=True)
+        path = outbox / f"{secrets.token_hex(8)}.eml"
+        path.write_bytes(bytes(message))
+        log.info("mail written to outbox", extra={"to": message["To"], "path": str(path)})

@@ -1,0 +1,1 @@
+"""Operators: admin and basic, invitations, password resets and my account."""

@@ -1,0 +1,1 @@
+"""Organisations: isolated tenants, each with its own group tree."""

@@ -1,0 +1,72 @@
+"""Creating organisations and their first operators (the CLI and demo use these)."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from laturi.auth import repository as auth_repository
+from laturi.auth.secrets import check_policy, hash_password
+from laturi.errors import Conflict, NotFound
+from laturi.kit.emails import normalize_email
+from laturi.kit.time import utcnow
+from laturi.models import ChargingGroup, Operator, Organization
+from laturi.models.operator import Level, OperatorStatus
+
+
+async def create_organization(session: AsyncSession, name: str, root_group: str) -> Organization:
+    """An organisation with its root charging group."""
+    organization = Organization(name=name)
+    session.add(organization)
+    await session.flush()
+    session.add(ChargingGroup(organization_id=organization.id, name=root_group))
+    await session.flush()
+    return organization
+
+
+async def find_group(session: AsyncSession, organization: str, group: str | None) -> ChargingGroup:
+    """A group by organisation and name; without a name, the organisation's root group."""
+    query = (
+        select(ChargingGroup)
+        .join(Organization, Organization.id == ChargingGroup.organization_id)
+        .where(Organization.name == organization)
+    )
+    query = query.where(ChargingGroup.name == group) if group else query.where(
+        ChargingGroup.parent_id.is_(None)
+    )
+    found = (await session.scalars(query)).first()
+    if found is None:
+        raise NotFound(f"No charging group {group or '(root)'} in organisation {organization}.")
+    return found
+
+
+async def create_operator(
+    session: AsyncSession,
+    *,
+    base_group: ChargingGroup,
+    username: str,
+    email: str,
+    password: str,
+    level: Level,
+    first_name: str = "",
+    last_name: str = "",
+) -> Operator:
+    """An active operator with a password, for provisioning without e-mail."""
+    if await auth_repository.operator_by_username(session, username):
+        raise Conflict("Username already exists.", field="username")
+    check_policy(password, username)
+    operator = Operator(
+        organization_id=base_group.organization_id,
+        base_group_id=base_group.id,
+        username=username,
+        email=normalize_email(email),
+        first_name=first_name,
+        last_name=last_name,
+        level=level,
+        status=OperatorStatus.ACTIVE,
+        password_hash=hash_password(password),
+        activated_at=utcnow(),
+    )
+    session.add(operator)
+    await session.flush()
+    return operator

@@ -1,0 +1,1 @@
+"""The panel's plumbing: templates, session cookie, CSRF, flash messages, error pages."""

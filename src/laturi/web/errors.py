@@ -1,0 +1,78 @@
+"""How errors reach people: JSON for the API, a page or a redirect for the panel."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+from sqlalchemy.orm.exc import StaleDataError
+from starlette.exceptions import HTTPException
+
+from laturi.errors import LaturiError, NotAuthenticated, StaleEdit, incident_message
+from laturi.web.pages import render
+
+log = logging.getLogger("laturi.errors")
+
+
+def _is_api(request: Request) -> bool:
+    return request.url.path.startswith("/api/")
+
+
+def _json(status: int, code: str, message: str, **extra: Any) -> JSONResponse:
+    return JSONResponse({"error": code, "message": message, **extra}, status_code=status)
+
+
+async def on_laturi_error(request: Request, err: Exception) -> Response:
+    assert isinstance(err, LaturiError)
+    if _is_api(request):
+        return _json(err.status, err.code, err.message, field=err.field)
+    if isinstance(err, NotAuthenticated):
+        return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
+    return render(request, "error.html", {"message": err.message}, status=err.status)
+
+
+async def on_stale(request: Request, err: Exception) -> Response:
+    return await on_laturi_error(request, StaleEdit())
+
+
+async def on_validation(request: Request, err: Exception) -> Response:
+    assert isinstance(err, RequestValidationError)
+    fields = {
+        ".".join(str(p) for p in e["loc"] if p not in ("body", "query", "path")): e["msg"]
+        for e in err.errors()
+    }
+    message = "; ".join(f"{k or 'body'}: {v}" for k, v in fields.items())
+    if _is_api(request):
+        return _json(422, "validation_error", message, fields=fields)
+    return render(request, "error.html", {"message": message}, status=422)
+
+
+async def on_http(request: Request, err: Exception) -> Response:
+    assert isinstance(err, HTTPException)
+    message = "Not found." if err.status_code == 404 else str(err.detail)
+    if _is_api(request):
+        return _json(err.status_code, "http_error", message)
+    return render(request, "error.html", {"message": message}, status=err.status_code)
+
+
+async def on_unexpected(request: Request, err: Exception) -> Response:
+    """Log the failure under an incident number the operator can quote."""
+    incident = secrets.randbelow(900_000) + 100_000
+    log.error("incident %s on %s %s", incident, request.method, request.url.path, exc_info=err,
+              extra={"incident": incident})
+    message = incident_message(incident)
+    if _is_api(request):
+        return _json(500, "internal_error", message, incident=incident)
+    return render(request, "error.html", {"message": message}, status=500)
+
+
+def install(app: FastAPI) -> None:
+    app.add_exception_handler(LaturiError, on_laturi_error)
+    app.add_exception_handler(StaleDataError, on_stale)
+    app.add_exception_handler(RequestValidationError, on_validation)
+    app.add_exception_handler(HTTPException, on_http)
+    app.add_exception_handler(Exception, on_unexpected)

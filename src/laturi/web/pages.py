@@ -1,0 +1,69 @@
+"""Rendering panel pages: full page or, for an HTMX request, just the fragment."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse, RedirectResponse
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from laturi.errors import LaturiError
+from laturi.kit.pagination import ListQuery
+from laturi.web.security import csrf_token
+from laturi.web.templating import menu_for
+
+
+def is_htmx(request: Request) -> bool:
+    return request.headers.get("hx-request") == "true"
+
+
+def render(
+    request: Request, template: str, context: dict[str, Any] | None = None, status: int = 200
+) -> HTMLResponse:
+    actor = getattr(request.state, "actor", None)
+    row = getattr(request.state, "operator_session", None)
+    flash = None
+    if row is not None and row.flash:
+        flash, row.flash = row.flash, None
+    ctx: dict[str, Any] = {
+        "request": request,
+        "actor": actor,
+        "menu": menu_for(actor),
+        "csrf_token": csrf_token(request),
+        "flash": flash,
+        "errors": {},
+        "form": {},
+    }
+    ctx.update(context or {})
+    response: HTMLResponse = request.app.state.templates.TemplateResponse(
+        request, template, ctx, status_code=status
+    )
+    return response
+
+
+def redirect(request: Request, url: str, flash: str | None = None) -> RedirectResponse:
+    """Post-redirect-get, with a one-time message shown on the next page."""
+    row = getattr(request.state, "operator_session", None)
+    if flash and row is not None:
+        row.flash = flash
+    return RedirectResponse(url, status_code=303)
+
+
+async def undo(session: AsyncSession, err: LaturiError) -> None:
+    """Before showing a form error: drop the request's writes, unless the error keeps them."""
+    if not err.keeps_writes:
+        await session.rollback()
+
+
+def list_query(request: Request) -> ListQuery:
+    """The list view's search, sort and paging from the query string."""
+    params = request.query_params
+
+    def number(name: str) -> int | None:
+        value = params.get(name, "")
+        return int(value) if value.isdigit() else None
+
+    return ListQuery.parse(
+        search=params.get("q"), sort=params.get("sort"), page=number("page"), size=number("size")
+    )
