@@ -29,13 +29,15 @@ from laturi.web.templating import make_templates
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 
 
-def create_app(settings: Settings | None = None) -> FastAPI:
+def create_app(settings: Settings | None = None, database: Database | None = None) -> FastAPI:
+    """The application; tests hand in a shared database to reuse its connections."""
     config = settings or Settings()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         yield
-        await app.state.db.dispose()
+        if database is None:
+            await app.state.db.dispose()
 
     app = FastAPI(
         title="Laturi",
@@ -46,7 +48,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         redoc_url=None,
     )
     app.state.settings = config
-    app.state.db = Database(config.database_url)
+    app.state.db = database or Database(config.database_url)
     app.state.templates = make_templates()
     app.state.mailer = Mailer(config, app.state.templates.env)
     app.state.metrics = Metrics()

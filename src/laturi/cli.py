@@ -53,8 +53,15 @@ def _in_session(work: Callable[[AsyncSession], Awaitable[T]]) -> T:
 def serve(host: str = "127.0.0.1", port: int = 8000, reload: bool = False) -> None:
     """Serve the panel, the API and the OCPP endpoint."""
     configure_logging()
-    uvicorn.run("laturi.app:create_app", factory=True, host=host, port=port, reload=reload,
-                ws="wsproto", log_config=None)
+    uvicorn.run(
+        "laturi.app:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        reload=reload,
+        ws="wsproto",
+        log_config=None,
+    )
 
 
 @db_app.command("upgrade")
@@ -95,10 +102,16 @@ def operator_create(
 
     async def work(session: AsyncSession) -> int:
         if create_organization:
-            await organizations.create_organization(session, organization, base_group or organization)
+            await organizations.create_organization(
+                session, organization, base_group or organization
+            )
         group = await organizations.find_group(session, organization, base_group)
         made = await organizations.create_operator(
-            session, base_group=group, username=username, email=email, password=password,
+            session,
+            base_group=group,
+            username=username,
+            email=email,
+            password=password,
             level=Level.ADMIN if admin else Level.BASIC,
         )
         return made.id

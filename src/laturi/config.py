@@ -7,7 +7,7 @@ from pathlib import Path
 from pydantic import model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-DEFAULT_SECRET = "development-only-secret-change-me"  # noqa: S105
+DEFAULT_SECRET = "development-only-secret-change-me"
 
 
 class Settings(BaseSettings):

@@ -9,7 +9,7 @@ from laturi.models import ChargingGroup, Organization
 from laturi.models.operator import Level
 from laturi.organizations.service import create_operator, create_organization
 
-DEMO_PASSWORD = "Laturi-demo-1"  # noqa: S105 - printed by `make run` on purpose
+DEMO_PASSWORD = "Laturi-demo-1"
 ACME = "ACME"
 OTHER = "Globex"
 MALLS = ("ACME Pine Mall", "ACME Birch Mall", "ACME Maple Mall")
@@ -31,8 +31,9 @@ async def load(session: AsyncSession) -> list[tuple[str, str]]:
     if await is_loaded(session):
         return []
     acme = await create_organization(session, ACME, "ACME Shopping Malls")
-    root = (await session.scalars(select(ChargingGroup).where(
-        ChargingGroup.organization_id == acme.id))).one()
+    root = (
+        await session.scalars(select(ChargingGroup).where(ChargingGroup.organization_id == acme.id))
+    ).one()
     groups = {root.name: root}
     for mall in MALLS:
         group = ChargingGroup(organization_id=acme.id, parent_id=root.id, name=mall)
@@ -42,18 +43,34 @@ async def load(session: AsyncSession) -> list[tuple[str, str]]:
     made = []
     for username, level, base, first, last in OPERATORS:
         await create_operator(
-            session, base_group=groups[base], username=username,
-            email=f"{username}@acme.example", password=DEMO_PASSWORD, level=level,
-            first_name=first, last_name=last,
+            session,
+            base_group=groups[base],
+            username=username,
+            email=f"{username}@acme.example",
+            password=DEMO_PASSWORD,
+            level=level,
+            first_name=first,
+            last_name=last,
         )
         made.append((username, ACME))
     other = await create_organization(session, OTHER, "Globex Parking")
-    other_root = (await session.scalars(select(ChargingGroup).where(
-        ChargingGroup.organization_id == other.id))).one()
-    session.add(ChargingGroup(organization_id=other.id, parent_id=other_root.id, name="Globex Garage"))
+    other_root = (
+        await session.scalars(
+            select(ChargingGroup).where(ChargingGroup.organization_id == other.id)
+        )
+    ).one()
+    session.add(
+        ChargingGroup(organization_id=other.id, parent_id=other_root.id, name="Globex Garage")
+    )
     await create_operator(
-        session, base_group=other_root, username="omega", email="omega@globex.example",
-        password=DEMO_PASSWORD, level=Level.ADMIN, first_name="Omega", last_name="Operator",
+        session,
+        base_group=other_root,
+        username="omega",
+        email="omega@globex.example",
+        password=DEMO_PASSWORD,
+        level=Level.ADMIN,
+        first_name="Omega",
+        last_name="Operator",
     )
     made.append(("omega", OTHER))
     return made

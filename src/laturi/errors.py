@@ -55,7 +55,9 @@ class StaleEdit(LaturiError):
 
     code = "stale_edit"
     status = 409
-    default_message = "Someone else changed this meanwhile. Exit this view, refresh the page and retry."
+    default_message = (
+        "Someone else changed this meanwhile. Exit this view, refresh the page and retry."
+    )
 
 
 class WrongCredentials(NotAuthenticated):

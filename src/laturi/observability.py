@@ -28,11 +28,15 @@ class Metrics:
     def __init__(self) -> None:
         self.registry = CollectorRegistry()
         self.requests = Counter(
-            "laturi_http_requests", "HTTP requests", ["method", "route", "status"],
+            "laturi_http_requests",
+            "HTTP requests",
+            ["method", "route", "status"],
             registry=self.registry,
         )
         self.latency = Histogram(
-            "laturi_http_request_seconds", "HTTP request latency", ["route"],
+            "laturi_http_request_seconds",
+            "HTTP request latency",
+            ["route"],
             registry=self.registry,
         )
 

@@ -11,7 +11,9 @@ from laturi.auth.actor import Actor
 from laturi.errors import NotAuthenticated
 from laturi.http import db_session
 
-bearer = HTTPBearer(auto_error=False, description="An API token from My account or `laturi api-token create`")
+bearer = HTTPBearer(
+    auto_error=False, description="An API token from My account or `laturi api-token create`"
+)
 
 
 async def api_actor(

@@ -61,7 +61,9 @@ async def log_in(
     await repository.delete_expired_sessions(session, now)
     token = new_token()
     expires = now + timedelta(hours=settings.session_hours)
-    session.add(OperatorSession(operator_id=operator.id, token_hash=digest(token), expires_at=expires))
+    session.add(
+        OperatorSession(operator_id=operator.id, token_hash=digest(token), expires_at=expires)
+    )
     return LoggedIn(token, expires, await actor_for(session, operator))
 
 
@@ -69,7 +71,10 @@ async def _refuse_when_throttled(
     session: AsyncSession, settings: Settings, username: str, now: datetime
 ) -> None:
     window = timedelta(minutes=settings.login_lockout_minutes)
-    if await repository.recent_failures(session, username, now - window) < settings.login_max_failures:
+    if (
+        await repository.recent_failures(session, username, now - window)
+        < settings.login_max_failures
+    ):
         return
     oldest = await repository.oldest_failure(session, username, now - window) or now
     minutes = max(1, math.ceil((oldest + window - now).total_seconds() / 60))
@@ -78,7 +83,9 @@ async def _refuse_when_throttled(
     )
 
 
-async def resolve_session(session: AsyncSession, token: str) -> tuple[Actor, OperatorSession] | None:
+async def resolve_session(
+    session: AsyncSession, token: str
+) -> tuple[Actor, OperatorSession] | None:
     """The actor of a live session; expired sessions and inactive operators resolve to nothing."""
     found = await repository.session_by_hash(session, digest(token))
     if found is None:
@@ -104,13 +111,17 @@ async def resolve_api_token(session: AsyncSession, token: str) -> Actor | None:
     return await actor_for(session, found[1])
 
 
-async def create_api_token(session: AsyncSession, operator_id: int, name: str) -> tuple[str, ApiToken]:
+async def create_api_token(
+    session: AsyncSession, operator_id: int, name: str
+) -> tuple[str, ApiToken]:
     """A new bearer token; the plain value is returned this once and never stored."""
     name = name.strip()
     if not name:
         raise ValidationFailed("Token name is required.", field="name")
     token = "lat_" + new_token()
-    row = ApiToken(operator_id=operator_id, name=name[:100], prefix=token[:10], token_hash=digest(token))
+    row = ApiToken(
+        operator_id=operator_id, name=name[:100], prefix=token[:10], token_hash=digest(token)
+    )
     session.add(row)
     await session.flush()
     return token, row

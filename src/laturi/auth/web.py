@@ -46,7 +46,10 @@ async def login(
 ) -> Response:
     try:
         done = await auth.log_in(
-            session, config, username=username, password=password,
+            session,
+            config,
+            username=username,
+            password=password,
             address=client_address(request),
         )
     except LaturiError as err:

@@ -18,8 +18,12 @@ router = APIRouter(prefix="/groups", tags=["charging groups"])
 
 def _out(row: service.GroupRow) -> GroupOut:
     return GroupOut(
-        id=row.id, name=row.name, parent_id=row.parent_id, parent_name=row.parent_name,
-        station_count=row.station_count, version=row.version,
+        id=row.id,
+        name=row.name,
+        parent_id=row.parent_id,
+        parent_name=row.parent_name,
+        station_count=row.station_count,
+        version=row.version,
     )
 
 
@@ -53,9 +57,13 @@ async def get_group(
 
 @router.post("", status_code=201)
 async def create_group(
-    body: GroupCreate, actor: Actor = Depends(api_actor), session: AsyncSession = Depends(db_session)
+    body: GroupCreate,
+    actor: Actor = Depends(api_actor),
+    session: AsyncSession = Depends(db_session),
 ) -> GroupDetailOut:
-    data = service.GroupInput(name=body.name, parent_id=body.parent_id, station_ids=body.station_ids)
+    data = service.GroupInput(
+        name=body.name, parent_id=body.parent_id, station_ids=body.station_ids
+    )
     group = await service.create_group(session, actor, data)
     return await _detail(session, actor, group.id)
 

@@ -42,7 +42,7 @@ async def station_counts(session: AsyncSession, group_ids: Collection[int]) -> d
         .where(Station.group_id.in_(group_ids))
         .group_by(Station.group_id)
     )
-    return {gid: n for gid, n in rows.tuples() if gid is not None}
+    return {gid: n for gid, n in rows if gid is not None}
 
 
 async def child_count(session: AsyncSession, group_id: int) -> int:

@@ -26,12 +26,16 @@ class GroupDetailOut(GroupOut):
 
 class GroupCreate(BaseModel):
     name: str = Field(max_length=200)
-    parent_id: int | None = Field(None, description="Defaults to your base group; required for basic operators")
+    parent_id: int | None = Field(
+        None, description="Defaults to your base group; required for basic operators"
+    )
     station_ids: list[int] | None = None
 
 
 class GroupUpdate(BaseModel):
     name: str | None = Field(None, max_length=200)
     parent_id: int | None = None
-    station_ids: list[int] | None = Field(None, description="The group's own stations; removed ones become orphans")
+    station_ids: list[int] | None = Field(
+        None, description="The group's own stations; removed ones become orphans"
+    )
     version: int | None = Field(None, description="The version you read; a newer one gives 409")

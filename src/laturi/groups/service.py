@@ -17,7 +17,9 @@ from laturi.models import ChargingGroup, Station
 
 NOT_FOUND = "Charging group does not exist."
 PARENT_REQUIRED = "Adding a new group failed. Parent group is required."
-STALE = "Charging group was changed by another operator. Exit this view, refresh the page and retry."
+STALE = (
+    "Charging group was changed by another operator. Exit this view, refresh the page and retry."
+)
 SORTS = {"name", "stations", "parent"}
 
 
@@ -55,7 +57,12 @@ async def rows(session: AsyncSession, actor: Actor) -> list[GroupRow]:
     names = {g.id: g.name for g in groups}
     made = [
         GroupRow(
-            g.id, g.name, g.parent_id, names.get(g.parent_id or 0), totals[g.id], level[g.id],
+            g.id,
+            g.name,
+            g.parent_id,
+            names.get(g.parent_id or 0),
+            totals[g.id],
+            level[g.id],
             g.version,
         )
         for g in groups

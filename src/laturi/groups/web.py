@@ -35,9 +35,11 @@ async def list_page(
 async def _form_context(
     session: AsyncSession, actor: Actor, group_id: int | None
 ) -> dict[str, Any]:
-    stations = await repository.assignable_stations(session, actor) if actor.can(
-        Permission.EDIT_STATIONS
-    ) else []
+    stations = (
+        await repository.assignable_stations(session, actor)
+        if actor.can(Permission.EDIT_STATIONS)
+        else []
+    )
     return {
         "parents": await service.parent_choices(session, actor, group_id),
         "stations": stations,
@@ -58,7 +60,8 @@ def _input(form: dict[str, Any], version: int | None) -> service.GroupInput:
         name=str(form.get("name", "")),
         parent_id=_optional_int(str(form.get("parent_id", ""))),
         station_ids=[int(s) for s in station_ids if str(s).isdigit()]
-        if station_ids is not None else None,
+        if station_ids is not None
+        else None,
         version=version,
     )
 
@@ -159,8 +162,12 @@ async def delete(
         await undo(session, err)
         detail = await service.get_group(session, actor, group_id)
         context = await _form_context(session, actor, group_id)
-        form = {"name": detail.row.name, "parent_id": str(detail.row.parent_id or ""),
-                "version": detail.row.version, "station_ids": [str(s.id) for s in detail.stations]}
+        form = {
+            "name": detail.row.name,
+            "parent_id": str(detail.row.parent_id or ""),
+            "version": detail.row.version,
+            "station_ids": [str(s.id) for s in detail.stations],
+        }
         context.update(group=detail.row, form=form, errors={"delete": err.message})
         return render(request, "groups/form.html", context, status=err.status)
     return redirect(request, "/groups", "Charging group deleted.")

@@ -25,5 +25,3 @@ class Base(DeclarativeBase):
 
 class Timestamped:
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
-
-

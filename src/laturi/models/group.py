@@ -13,9 +13,7 @@ class ChargingGroup(Timestamped, Base):
     __table_args__ = (Index("ix_charging_groups_org_parent", "organization_id", "parent_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    organization_id: Mapped[int] = mapped_column(
-        ForeignKey("organizations.id", ondelete="CASCADE")
-    )
+    organization_id: Mapped[int] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"))
     parent_id: Mapped[int | None] = mapped_column(
         ForeignKey("charging_groups.id", ondelete="RESTRICT")
     )

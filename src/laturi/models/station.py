@@ -13,9 +13,7 @@ class Station(Timestamped, Base):
     __table_args__ = (UniqueConstraint("organization_id", "identifier"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    organization_id: Mapped[int] = mapped_column(
-        ForeignKey("organizations.id", ondelete="CASCADE")
-    )
+    organization_id: Mapped[int] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"))
     group_id: Mapped[int | None] = mapped_column(
         ForeignKey("charging_groups.id", ondelete="RESTRICT"), index=True
     )

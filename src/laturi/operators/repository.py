@@ -19,7 +19,7 @@ SORTS = {
 }
 
 
-def _scoped(actor: Actor) -> Select[tuple[Operator, str]]:
+def _scoped(actor: Actor) -> Select[Operator, str]:
     return (
         select(Operator, ChargingGroup.name)
         .join(ChargingGroup, ChargingGroup.id == Operator.base_group_id)
@@ -43,22 +43,28 @@ async def page(
             or_(
                 *(
                     func.lower(col).like(pattern, escape="\\")
-                    for col in (Operator.username, Operator.email, Operator.first_name,
-                                Operator.last_name)
+                    for col in (
+                        Operator.username,
+                        Operator.email,
+                        Operator.first_name,
+                        Operator.last_name,
+                    )
                 )
             )
         )
     total = int(await session.scalar(select(func.count()).select_from(stmt.subquery())) or 0)
     column = SORTS.get(query.sort, Operator.username)
     order = column.desc() if query.descending else column.asc()
-    rows = await session.execute(stmt.order_by(order, Operator.id).offset(query.offset).limit(query.size))
-    return Page([(op, name) for op, name in rows.tuples()], total, query)
+    rows = await session.execute(
+        stmt.order_by(order, Operator.id).offset(query.offset).limit(query.size)
+    )
+    return Page([(row[0], row[1]) for row in rows], total, query)
 
 
 async def get(session: AsyncSession, actor: Actor, operator_id: int) -> Operator | None:
     stmt = _scoped(actor).where(Operator.id == operator_id)
     row = (await session.execute(stmt)).first()
-    return row[0] if row else None
+    return None if row is None else row[0]
 
 
 async def username_taken(session: AsyncSession, username: str, own_id: int | None = None) -> bool:

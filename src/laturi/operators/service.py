@@ -79,9 +79,7 @@ async def get_operator(session: AsyncSession, actor: Actor, operator_id: int) ->
     return operator
 
 
-async def invite(
-    session: AsyncSession, actor: Actor, mailer: Mailer, data: Invitation
-) -> Operator:
+async def invite(session: AsyncSession, actor: Actor, mailer: Mailer, data: Invitation) -> Operator:
     """Create an operator without a password and mail them a link to set one."""
     actor.require(Permission.MANAGE_OPERATORS)
     email = normalize_email(data.email)
@@ -182,7 +180,9 @@ async def _mail_reset_link(session: AsyncSession, mailer: Mailer, operator: Oper
     minutes = mailer.settings.password_reset_minutes
     lifetime = timedelta(minutes=minutes)
     token = await auth.issue_link(session, operator, TokenPurpose.PASSWORD_RESET, lifetime)
-    await mailer.send(operator.email, "password_reset", operator=operator, token=token, minutes=minutes)
+    await mailer.send(
+        operator.email, "password_reset", operator=operator, token=token, minutes=minutes
+    )
 
 
 async def delete_operator(
@@ -235,7 +235,9 @@ async def change_my_password(
 
 def _check_version(operator: Operator, version: int | None) -> None:
     if version is not None and version != operator.version:
-        raise StaleEdit(f"{UPDATE_FAILED} Someone else changed this operator: refresh the page and retry.")
+        raise StaleEdit(
+            f"{UPDATE_FAILED} Someone else changed this operator: refresh the page and retry."
+        )
 
 
 def _name(value: str, field: str) -> str:
@@ -249,7 +251,8 @@ async def _free_username(session: AsyncSession, username: str) -> str:
     username = username.strip()
     if not USERNAME_RULE.match(username):
         raise ValidationFailed(
-            "Username must be 3–64 characters: letters, digits, '.', '_' or '-'.", field="username"
+            "Username must be 3 to 64 characters: letters, digits, '.', '_' or '-'.",
+            field="username",
         )
     if await repository.username_taken(session, username):
         raise Conflict(USERNAME_TAKEN, field="username")

@@ -31,8 +31,10 @@ async def find_group(session: AsyncSession, organization: str, group: str | None
         .join(Organization, Organization.id == ChargingGroup.organization_id)
         .where(Organization.name == organization)
     )
-    query = query.where(ChargingGroup.name == group) if group else query.where(
-        ChargingGroup.parent_id.is_(None)
+    query = (
+        query.where(ChargingGroup.name == group)
+        if group
+        else query.where(ChargingGroup.parent_id.is_(None))
     )
     found = (await session.scalars(query)).first()
     if found is None:

@@ -62,8 +62,14 @@ async def on_http(request: Request, err: Exception) -> Response:
 async def on_unexpected(request: Request, err: Exception) -> Response:
     """Log the failure under an incident number the operator can quote."""
     incident = secrets.randbelow(900_000) + 100_000
-    log.error("incident %s on %s %s", incident, request.method, request.url.path, exc_info=err,
-              extra={"incident": incident})
+    log.error(
+        "incident %s on %s %s",
+        incident,
+        request.method,
+        request.url.path,
+        exc_info=err,
+        extra={"incident": incident},
+    )
     message = incident_message(incident)
     if _is_api(request):
         return _json(500, "internal_error", message, incident=incident)

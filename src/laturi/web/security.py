@@ -80,5 +80,3 @@ def set_session_cookie(response: Response, token: str, config: Settings) -> None
         samesite="lax",
         secure=config.secure_cookies,
     )
-
-

@@ -1,0 +1,58 @@
+# The commands people and CI use. `make run` and `make test` set everything up first.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+VENDOR := src/laturi/static/vendor
+ASSETS := $(VENDOR)/.stamp
+DB_URL ?= sqlite+aiosqlite:///./var/laturi.db
+
+.PHONY: setup run test lint fmt typecheck pytest bench clean
+
+setup: $(STAMP) $(ASSETS)
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@
+
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+
+$(ASSETS): node_modules/.package-lock.json
+	mkdir -p $(VENDOR)
+	cp node_modules/bootstrap/dist/css/bootstrap.min.css \
+	   node_modules/bootstrap/dist/js/bootstrap.bundle.min.js \
+	   node_modules/htmx.org/dist/htmx.min.js \
+	   node_modules/chart.js/dist/chart.umd.min.js $(VENDOR)/
+	touch $@
+
+run: setup
+	mkdir -p var
+	LATURI_DATABASE_URL=$(DB_URL) $(BIN)/laturi db upgrade
+	LATURI_DATABASE_URL=$(DB_URL) $(BIN)/laturi demo
+	@echo "Laturi on http://127.0.0.1:8000 - log in as alpha, beta or gamma (ACME) or omega (Globex), password Laturi-demo-1"
+	LATURI_DATABASE_URL=$(DB_URL) $(BIN)/laturi serve --host 127.0.0.1 --port 8000
+
+lint: setup
+	$(BIN)/ruff check src tests benchmarks migrations
+	$(BIN)/ruff format --check src tests benchmarks migrations
+
+fmt: setup
+	$(BIN)/ruff check --fix src tests benchmarks migrations
+	$(BIN)/ruff format src tests benchmarks migrations
+
+typecheck: setup
+	$(BIN)/mypy src
+
+pytest: setup
+	$(BIN)/pytest
+
+test: lint typecheck pytest
+
+bench: setup
+	$(BIN)/python benchmarks/login.py
+
+clean:
+	rm -rf $(VENV) node_modules $(VENDOR) .mypy_cache .ruff_cache .pytest_cache
