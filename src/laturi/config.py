@@ -29,6 +29,11 @@ class Settings(BaseSettings):
     login_max_failures: int = 5
     login_lockout_minutes: int = 15
     secure_cookies: bool = False
+    # OCPP central system
+    ocpp_heartbeat_interval: int = 300  # seconds, told to stations at boot
+    ocpp_command_timeout: float = 30.0  # seconds a station has to answer a command
+    ocpp_log_messages: bool = True  # keep the raw frames each way
+    ocpp_log_days: int = 30  # how long the raw frames are kept
 
     @model_validator(mode="after")
     def _refuse_default_secret(self) -> Settings:

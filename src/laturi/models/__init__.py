@@ -1,6 +1,7 @@
 """SQLAlchemy models, one module per aggregate; importing this registers them all."""
 
 from laturi.models.base import Base
+from laturi.models.charging_point import ChargingPoint, Socket
 from laturi.models.group import ChargingGroup
 from laturi.models.operator import (
     ApiToken,
@@ -10,16 +11,25 @@ from laturi.models.operator import (
     OperatorSession,
 )
 from laturi.models.organization import Organization
-from laturi.models.station import Station
+from laturi.models.station import Station, UnknownStationAttempt
+from laturi.models.station_event import OcppMessage, StationEvent
+from laturi.models.transaction import MeterValue, Transaction
 
 __all__ = [
     "ApiToken",
     "Base",
     "ChargingGroup",
+    "ChargingPoint",
     "LoginFailure",
+    "MeterValue",
+    "OcppMessage",
     "OneTimeToken",
     "Operator",
     "OperatorSession",
     "Organization",
+    "Socket",
     "Station",
+    "StationEvent",
+    "Transaction",
+    "UnknownStationAttempt",
 ]

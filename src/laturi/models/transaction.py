@@ -1,0 +1,79 @@
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+
+from sqlalchemy import BigInteger, ForeignKey, Index, Integer, Numeric, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from laturi.models.base import Base, Timestamped
+
+# SQLite only auto-increments an INTEGER PRIMARY KEY; PostgreSQL gets a 64-bit key.
+BigId = BigInteger().with_variant(Integer(), "sqlite")
+
+
+class Transaction(Timestamped, Base):
+    """A charging session; its id is the OCPP transactionId the station was given."""
+
+    __tablename__ = "transactions"
+    __table_args__ = (
+        Index("ix_transactions_station_started", "station_id", "started_at"),
+        Index("ix_transactions_station_open", "station_id", "stopped_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    station_id: Mapped[int] = mapped_column(ForeignKey("stations.id", ondelete="CASCADE"))
+    connector_id: Mapped[int]
+    id_tag: Mapped[str] = mapped_column(String(20))
+    # The token and charging user the authorization rule matched (no foreign keys yet:
+    # the charging-users tables are another migration's).
+    token_id: Mapped[int | None] = mapped_column(index=True)
+    charging_user_id: Mapped[int | None] = mapped_column(index=True)
+    authorization_status: Mapped[str] = mapped_column(String(20))
+    free_charging: Mapped[bool] = mapped_column(default=False)
+    reservation_id: Mapped[int | None]
+    meter_start: Mapped[int]  # Wh, the station's energy register at start
+    started_at: Mapped[datetime]
+    meter_stop: Mapped[int | None]
+    stopped_at: Mapped[datetime | None]
+    stop_reason: Mapped[str | None] = mapped_column(String(20))
+    stop_id_tag: Mapped[str | None] = mapped_column(String(20))
+    # Closed by us at the station's next boot, with the last reading we knew.
+    closed_at_reboot: Mapped[bool] = mapped_column(default=False)
+    last_meter_wh: Mapped[int | None]
+    last_meter_at: Mapped[datetime | None]
+
+    @property
+    def energy_wh(self) -> int | None:
+        """Energy of the session: meter stop - meter start."""
+        return None if self.meter_stop is None else self.meter_stop - self.meter_start
+
+    @property
+    def is_open(self) -> bool:
+        return self.stopped_at is None
+
+
+class MeterValue(Base):
+    """One sampled value a station reported: energy register, power, current, SoC..."""
+
+    __tablename__ = "meter_values"
+    __table_args__ = (
+        Index("ix_meter_values_transaction", "transaction_id", "sampled_at"),
+        Index("ix_meter_values_station", "station_id", "sampled_at"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    station_id: Mapped[int] = mapped_column(ForeignKey("stations.id", ondelete="CASCADE"))
+    connector_id: Mapped[int]
+    transaction_id: Mapped[int | None] = mapped_column(
+        ForeignKey("transactions.id", ondelete="CASCADE")
+    )
+    sampled_at: Mapped[datetime]
+    measurand: Mapped[str] = mapped_column(String(50))
+    phase: Mapped[str | None] = mapped_column(String(10))
+    unit: Mapped[str | None] = mapped_column(String(20))
+    context: Mapped[str | None] = mapped_column(String(30))
+    location: Mapped[str | None] = mapped_column(String(10))
+    value: Mapped[Decimal | None] = mapped_column(Numeric(20, 4))
+    # The value as sent when it is not a number (SignedData).
+    raw: Mapped[str | None] = mapped_column(String(2000))
