@@ -15,12 +15,14 @@ from sqlalchemy import text
 from laturi import __version__
 from laturi.api.routes import router as api_router
 from laturi.auth.web import router as auth_web
+from laturi.bus.local import LocalBus
 from laturi.config import Settings
 from laturi.dashboard.web import router as dashboard_web
 from laturi.db import Database
 from laturi.groups.web import router as groups_web
 from laturi.mail import Mailer
 from laturi.observability import Metrics
+from laturi.ocpp import install as install_ocpp
 from laturi.operators.web import router as operators_web
 from laturi.web import errors
 from laturi.web.security import set_csrf_cookie
@@ -35,7 +37,8 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        yield
+        async with app.state.ocpp.running():
+            yield
         if database is None:
             await app.state.db.dispose()
 
@@ -52,6 +55,8 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.state.templates = make_templates()
     app.state.mailer = Mailer(config, app.state.templates.env)
     app.state.metrics = Metrics()
+    app.state.bus = LocalBus()
+    app.state.ocpp = install_ocpp(app, config, app.state.db, app.state.bus)
     _middleware(app, config)
     errors.install(app)
     _health(app)

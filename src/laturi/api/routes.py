@@ -7,7 +7,11 @@ from fastapi import APIRouter
 from laturi.api.schemas import ERRORS
 from laturi.groups.api import router as groups
 from laturi.operators.api import router as operators
+from laturi.stations.api import router as stations
+from laturi.stations.api_activity import router as station_activity
 
 router = APIRouter(prefix="/api/v1", responses=ERRORS)  # type: ignore[arg-type]
 router.include_router(groups)
 router.include_router(operators)
+router.include_router(stations)
+router.include_router(station_activity)

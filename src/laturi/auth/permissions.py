@@ -19,6 +19,8 @@ class Permission(StrEnum):
     MANAGE_SCHEDULES = "manage_schedules"
     EDIT_USER_GROUPS = "edit_user_groups"
     MANAGE_INVOICES = "manage_invoices"
+    # The issue on stations: the raw OCPP message log is searchable by admins.
+    READ_OCPP_LOG = "read_ocpp_log"
     # What every operator may do within their domain:
     VIEW = "view"
     MANAGE_GROUPS = "manage_groups"
@@ -38,6 +40,7 @@ BASIC_DENIED = frozenset(
         Permission.MANAGE_SCHEDULES,
         Permission.EDIT_USER_GROUPS,
         Permission.MANAGE_INVOICES,
+        Permission.READ_OCPP_LOG,
     }
 )
 

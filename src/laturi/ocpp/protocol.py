@@ -1,0 +1,256 @@
+"""OCPP-J framing over the `ocpp` package, with the gaps it leaves filled in.
+
+What the package does not do the way a central system must, and this module does:
+- a malformed frame is answered with a CallError instead of only being logged;
+- an unknown action is `NotImplemented` and a known one we do not serve is `NotSupported`
+  (the package has the two the other way round for OCPP 1.6);
+- schema violations use the OCPP 1.6 codes (`FormationViolation`, not 2.0's
+  `FormatViolation`), and an invalid value is `PropertyConstraintViolation`;
+- a CallResult or CallError nobody is waiting for (late, or unknown id) is logged and
+  ignored instead of being queued for the next command to trip over;
+- commands go out as raw payloads (so odd ones can be tested), one in flight per station,
+  each with its own timeout;
+- every frame each way goes to the message log.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import uuid
+from collections.abc import Callable
+from decimal import Decimal
+from typing import Any, Protocol
+
+from jsonschema.exceptions import ValidationError, best_match
+from ocpp.exceptions import (
+    FormationViolationError,
+    InternalError,
+    NotImplementedError,
+    NotSupportedError,
+    OccurenceConstraintViolationError,
+    OCPPError,
+    PropertyConstraintViolationError,
+    ProtocolError,
+    TypeConstraintViolationError,
+)
+from ocpp.messages import Call, CallError, CallResult, MessageType, get_validator, unpack
+from ocpp.v16 import ChargePoint
+from ocpp.v16.enums import Action
+
+from laturi.bus import CommandFailed, InvalidRequest, NoAnswer, Payload
+from laturi.models.station_event import Direction
+
+log = logging.getLogger("laturi.ocpp")
+
+VERSION = "1.6"
+V16_ACTIONS = frozenset(a.value for a in Action)
+# The OCPP 1.6 schemas that give numbers one decimal (multipleOf 0.1) must be read with
+# Decimal, as the `ocpp` package itself does, or 21.4 fails as 21.399999999999995.
+DECIMAL_SCHEMAS = {
+    (MessageType.Call, "SetChargingProfile"),
+    (MessageType.Call, "RemoteStartTransaction"),
+    (MessageType.CallResult, "GetCompositeSchedule"),
+}
+SCHEMA_ERRORS: dict[str, type[OCPPError]] = {
+    "type": TypeConstraintViolationError,
+    "maxLength": TypeConstraintViolationError,
+    "required": ProtocolError,
+    "additionalProperties": FormationViolationError,
+    "minItems": OccurenceConstraintViolationError,
+    "maxItems": OccurenceConstraintViolationError,
+    "enum": PropertyConstraintViolationError,
+    "minimum": PropertyConstraintViolationError,
+    "maximum": PropertyConstraintViolationError,
+    "multipleOf": PropertyConstraintViolationError,
+    "pattern": PropertyConstraintViolationError,
+    "format": PropertyConstraintViolationError,
+}
+# The `ocpp` package raises OCPP 2.0 names in places; OCPP 1.6 spells them this way.
+V16_CODES = {
+    "FormatViolation": FormationViolationError,
+    "OccurrenceConstraintViolation": OccurenceConstraintViolationError,
+}
+
+Journal = Callable[[Direction, str, int | None, str | None, str | None], None]
+
+
+class Transport(Protocol):
+    async def recv(self) -> str: ...
+
+    async def send(self, message: str) -> None: ...
+
+
+def schema_problem(message_type: int, action: str, payload: Any) -> OCPPError | None:
+    """The CallError a payload earns against its OCPP 1.6 schema, or None when it is valid."""
+    decimal = (message_type, action) in DECIMAL_SCHEMAS
+    try:
+        validator = get_validator(
+            message_type, action, VERSION, parse_float=Decimal if decimal else float
+        )
+    except (OSError, ValueError):
+        return NotImplementedError(details={"cause": f"No schema for {action}"})
+    if decimal:
+        payload = json.loads(json.dumps(payload), parse_float=Decimal)
+    error: ValidationError | None = best_match(validator.iter_errors(payload))
+    if error is None:
+        return None
+    kind = SCHEMA_ERRORS.get(str(error.validator), FormationViolationError)
+    where = "/".join(str(p) for p in error.absolute_path) or "payload"
+    return kind(details={"cause": f"{where}: {error.message}"})
+
+
+def v16_error(error: OCPPError) -> OCPPError:
+    """The same error under its OCPP 1.6 code."""
+    kind = V16_CODES.get(error.code)
+    return kind(description=error.description, details=error.details) if kind else error
+
+
+def _peek(raw: str) -> tuple[int | None, str | None]:
+    """Message type and unique id of a frame that would not unpack, when readable."""
+    try:
+        data = json.loads(raw)
+    except ValueError:
+        return None, None
+    if not isinstance(data, list) or not data:
+        return None, None
+    kind = data[0] if isinstance(data[0], int) else None
+    unique_id = data[1] if len(data) > 1 and isinstance(data[1], str) else None
+    return kind, unique_id
+
+
+class CentralSystemBase(ChargePoint):  # type: ignore[misc]  # ocpp ships no types
+    """The framing half of a connection; OCPP version modules add the handlers."""
+
+    def __init__(self, identifier: str, transport: Transport, journal: Journal) -> None:
+        super().__init__(identifier, transport)
+        self._journal = journal
+        self._pending: dict[str, tuple[str, asyncio.Future[CallResult | CallError]]] = {}
+        self._one_call = asyncio.Lock()
+        self._answering: str | None = None
+
+    # --- frames from the station -----------------------------------------------------------
+
+    async def route_message(self, raw_msg: str) -> None:
+        """Route one frame; nothing a station sends may end the connection."""
+        try:
+            await self._route(raw_msg)
+        except Exception:
+            log.exception("%s: failed to handle frame %r", self.id, raw_msg[:500])
+
+    async def _route(self, raw: str) -> None:
+        try:
+            msg = unpack(raw)
+        except OCPPError as err:
+            kind, unique_id = _peek(raw)
+            self._journal(Direction.IN, raw, kind, unique_id, None)
+            await self._unreadable(kind, unique_id, v16_error(err))
+            return
+        if isinstance(msg, Call):
+            await self._answer(msg, raw)
+        else:
+            self._settle(msg, raw)
+
+    async def _unreadable(self, kind: int | None, unique_id: str | None, err: OCPPError) -> None:
+        if kind in (MessageType.CallResult, MessageType.CallError):
+            log.warning("%s: unreadable answer ignored: %s", self.id, err)
+            return  # never answer an answer
+        # The unique id of a frame we cannot read is unknown: "-1" as OCPP 2.0.1 specifies.
+        await self._error(unique_id or "-1", err)
+
+    async def _answer(self, msg: Call, raw: str) -> None:
+        action = msg.action if isinstance(msg.action, str) else None
+        self._journal(Direction.IN, raw, MessageType.Call, _text(msg.unique_id), action)
+        if not isinstance(msg.unique_id, str) or action is None:
+            await self._error(_text(msg.unique_id) or "-1", ProtocolError())
+            return
+        refusal = self._refusal(action, msg.payload)
+        if refusal is not None:
+            await self._error(msg.unique_id, refusal, action)
+            return
+        self._answering = action
+        try:
+            await self._handle_call(msg)
+        except OCPPError as err:
+            await self._error(msg.unique_id, v16_error(err), action)
+        except Exception:
+            log.exception("%s: %s failed", self.id, action)
+            await self._error(msg.unique_id, InternalError(), action)
+        finally:
+            self._answering = None
+
+    def _refusal(self, action: str, payload: Any) -> OCPPError | None:
+        if action not in self.route_map:
+            if action in V16_ACTIONS:
+                return NotSupportedError(details={"cause": f"{action} is not served here"})
+            return NotImplementedError(details={"cause": f"Unknown action {action}"})
+        return schema_problem(MessageType.Call, action, payload)
+
+    async def _error(self, unique_id: str, err: OCPPError, action: str | None = None) -> None:
+        self._answering = action
+        frame = CallError(unique_id, err.code, err.description, err.details or {})
+        await self._send(frame.to_json())
+
+    def _settle(self, msg: CallResult | CallError, raw: str) -> None:
+        waiting = self._pending.get(msg.unique_id) if isinstance(msg.unique_id, str) else None
+        action = waiting[0] if waiting else None
+        self._journal(Direction.IN, raw, msg.message_type_id, _text(msg.unique_id), action)
+        if waiting is None or waiting[1].done():
+            log.warning("%s: ignoring an answer nobody waits for: %r", self.id, raw[:500])
+            return
+        waiting[1].set_result(msg)
+
+    # --- frames to the station -------------------------------------------------------------
+
+    async def _send(self, message: str) -> None:
+        kind, unique_id = _peek(message)
+        action = self._answering
+        if kind == MessageType.Call and unique_id in self._pending:
+            action = self._pending[unique_id][0]
+        self._journal(Direction.OUT, message, kind, unique_id, action)
+        await self._connection.send(message)
+
+    async def request(self, action: str, payload: Payload, answer_within: float) -> Payload:
+        """Send a command and return the station's answer; one command in flight at a time."""
+        problem = schema_problem(MessageType.Call, action, payload)
+        if problem is not None:
+            raise InvalidRequest(f"Invalid {action} request: {problem.details.get('cause')}")
+        try:
+            async with asyncio.timeout(answer_within), self._one_call:
+                answer = await self._exchange(action, payload)
+        except TimeoutError as err:
+            raise NoAnswer(detail=f"No answer to {action} within {answer_within:g} s") from err
+        return _result(action, answer)
+
+    async def _exchange(self, action: str, payload: Payload) -> CallResult | CallError:
+        unique_id = str(uuid.uuid4())
+        future: asyncio.Future[CallResult | CallError] = asyncio.get_running_loop().create_future()
+        self._pending[unique_id] = (action, future)
+        try:
+            await self._send(Call(unique_id, action, payload).to_json())
+            return await future
+        finally:
+            self._pending.pop(unique_id, None)
+
+    def abort_pending(self) -> None:
+        """The connection is gone: commands waiting for an answer fail now, not at timeout."""
+        for _, future in self._pending.values():
+            if not future.done():
+                future.set_exception(CommandFailed(detail="The connection closed."))
+
+
+def _result(action: str, answer: CallResult | CallError) -> Payload:
+    if isinstance(answer, CallError):
+        detail = f"{answer.error_code}: {answer.error_description}"
+        raise CommandFailed(detail=detail, answer={"errorCode": answer.error_code})
+    problem = schema_problem(MessageType.CallResult, action, answer.payload)
+    if problem is not None:
+        cause = problem.details.get("cause")
+        raise CommandFailed(detail=f"Invalid answer: {cause}", answer=answer.payload)
+    payload: Payload = answer.payload
+    return payload
+
+
+def _text(value: object) -> str | None:
+    return value[:64] if isinstance(value, str) else None

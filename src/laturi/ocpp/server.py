@@ -1,0 +1,210 @@
+"""The OCPP-J WebSocket endpoint: handshake, authentication, and one connection's life."""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import binascii
+import contextlib
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Concatenate, ParamSpec
+
+from fastapi import FastAPI
+from sqlalchemy.ext.asyncio import AsyncSession
+from starlette.responses import PlainTextResponse
+from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
+
+from laturi.bus import Payload, StationBus
+from laturi.config import Settings
+from laturi.db import Database
+from laturi.models.station_event import Direction
+from laturi.ocpp.journal import MessageJournal
+from laturi.ocpp.v16 import CentralSystem16
+from laturi.stations import feed, reports
+from laturi.stations.reports import Credentials, Refusal, StationKey
+
+log = logging.getLogger("laturi.ocpp")
+
+SUBPROTOCOL = "ocpp1.6"
+PURGE_EVERY = 3600.0  # seconds between message-log purges
+REFUSALS = {
+    Refusal.UNKNOWN: (404, "Unknown charging station."),
+    Refusal.DELETED: (404, "Unknown charging station."),
+    Refusal.UNAUTHORIZED: (401, "Wrong or missing credentials."),
+}
+P = ParamSpec("P")
+
+
+class WebSocketTransport:
+    """The two methods `ocpp` needs, on a Starlette WebSocket."""
+
+    def __init__(self, websocket: WebSocket) -> None:
+        self._websocket = websocket
+
+    async def recv(self) -> str:
+        message = await self._websocket.receive()
+        if message["type"] == "websocket.disconnect":
+            raise WebSocketDisconnect(message.get("code", 1000), message.get("reason"))
+        if message.get("text") is not None:
+            return str(message["text"])
+        # OCPP-J frames are text; a binary one is read leniently and judged as text.
+        return bytes(message.get("bytes") or b"").decode("utf-8", errors="replace")
+
+    async def send(self, message: str) -> None:
+        await self._websocket.send_text(message)
+
+
+class Link:
+    """A live connection as the bus sees it."""
+
+    def __init__(self, station_id: int, protocol: CentralSystem16, websocket: WebSocket) -> None:
+        self.station_id = station_id
+        self._protocol = protocol
+        self._websocket = websocket
+        self._task = asyncio.current_task()
+
+    async def call(self, action: str, payload: Payload, answer_within: float) -> Payload:
+        return await self._protocol.request(action, payload, answer_within)
+
+    async def close(self) -> None:
+        if self._websocket.application_state == WebSocketState.CONNECTED:
+            with contextlib.suppress(RuntimeError, OSError):
+                await self._websocket.close(code=1000)
+        if self._task is not None and self._task is not asyncio.current_task():
+            self._task.cancel()
+
+
+def basic_credentials(header: str | None) -> Credentials | None:
+    """HTTP Basic credentials (security profile 1), when given and readable."""
+    if not header or not header.lower().startswith("basic "):
+        return None
+    try:
+        decoded = base64.b64decode(header[6:].strip(), validate=True).decode("utf-8")
+    except (binascii.Error, UnicodeDecodeError):
+        return None
+    username, sep, password = decoded.partition(":")
+    return Credentials(username, password) if sep else None
+
+
+class OcppServer:
+    """The central system's side of every station connection in this process."""
+
+    def __init__(self, settings: Settings, database: Database, bus: StationBus) -> None:
+        self.settings = settings
+        self.database = database
+        self.bus = bus
+        self.journal = MessageJournal(database, enabled=settings.ocpp_log_messages)
+
+    async def serve(self, websocket: WebSocket, identifier: str) -> None:
+        """Handshake, then answer the station until it goes away."""
+        offered = list(websocket.scope.get("subprotocols") or [])
+        if offered and SUBPROTOCOL not in offered:
+            # OCPP-J: a station offering only other versions is refused.
+            await websocket.close(code=1002)
+            return
+        address = websocket.client.host if websocket.client else "unknown"
+        station = await self._admit(websocket, identifier, address)
+        if station is None:
+            return
+        await websocket.accept(subprotocol=SUBPROTOCOL if offered else None)
+        await self._run(websocket, station, address)
+
+    async def _admit(
+        self, websocket: WebSocket, identifier: str, address: str
+    ) -> StationKey | None:
+        credentials = basic_credentials(websocket.headers.get("authorization"))
+        async with self.database.session() as session:
+            admission = await reports.admit(session, identifier, address, credentials)
+        if admission.refusal is not None:
+            log.info("refused %r from %s: %s", identifier, address, admission.refusal)
+            await _deny(websocket, admission.refusal)
+        return admission.station
+
+    async def _run(self, websocket: WebSocket, station: StationKey, address: str) -> None:
+        protocol = CentralSystem16(
+            station,
+            WebSocketTransport(websocket),
+            self._journal_for(station.id),
+            self.database,
+            self.settings,
+        )
+        link = Link(station.id, protocol, websocket)
+        await self.bus.attach(link)
+        reason = "connection lost"
+        try:
+            await self.in_session(reports.connected, station.id, address)
+            await protocol.start()
+        except WebSocketDisconnect as closed:
+            reason = f"closed by the station (code {closed.code})"
+        finally:
+            protocol.abort_pending()
+            if await self.bus.detach(link):
+                await asyncio.shield(self.in_session(reports.disconnected, station.id, reason))
+
+    def _journal_for(
+        self, station_id: int
+    ) -> Callable[[Direction, str, int | None, str | None, str | None], None]:
+        def record(
+            direction: Direction, raw: str, kind: int | None, uid: str | None, action: str | None
+        ) -> None:
+            self.journal.record(station_id, direction, raw, kind, uid, action)
+
+        return record
+
+    async def in_session(
+        self,
+        work: Callable[Concatenate[AsyncSession, P], Awaitable[object]],
+        *args: P.args,
+        **kwargs: P.kwargs,
+    ) -> None:
+        async with self.database.session() as session:
+            await work(session, *args, **kwargs)
+
+    @contextlib.asynccontextmanager
+    async def running(self) -> AsyncIterator[None]:
+        """The background work of the OCPP edge, for the application's lifespan."""
+        purger = asyncio.create_task(self._purge_loop())
+        try:
+            yield
+        finally:
+            purger.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await purger
+            await self.journal.close()
+
+    async def _purge_loop(self) -> None:
+        while True:
+            try:
+                async with self.database.session() as session:
+                    gone = await feed.purge_messages(session, self.settings.ocpp_log_days)
+                if gone:
+                    log.info(
+                        "purged %d OCPP frames older than %d days",
+                        gone,
+                        self.settings.ocpp_log_days,
+                    )
+            except Exception:
+                log.exception("message log purge failed")
+            await asyncio.sleep(PURGE_EVERY)
+
+
+async def _deny(websocket: WebSocket, refusal: Refusal) -> None:
+    """Refuse the handshake with an HTTP answer where the server can, else a close."""
+    status, text = REFUSALS[refusal]
+    headers = {"WWW-Authenticate": 'Basic realm="OCPP"'} if status == 401 else None
+    try:
+        await websocket.send_denial_response(PlainTextResponse(text, status, headers=headers))
+    except RuntimeError:
+        await websocket.close(code=1008)
+
+
+def install(app: FastAPI, settings: Settings, database: Database, bus: StationBus) -> OcppServer:
+    """Mount /ocpp/{identifier} on the app; the server is kept in app.state.ocpp."""
+    server = OcppServer(settings, database, bus)
+
+    async def endpoint(websocket: WebSocket, identifier: str) -> None:
+        await server.serve(websocket, identifier)
+
+    app.add_api_websocket_route("/ocpp/{identifier}", endpoint)
+    return server

@@ -1,0 +1,208 @@
+"""OCPP 1.6J handlers: each parses its message, calls one domain service, shapes the answer.
+
+Every handler opens one database session for its message. Schema validation already
+happened in `protocol` (handlers skip the package's own, which would run it twice).
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime
+from typing import Any, TypeVar
+
+from ocpp.exceptions import TypeConstraintViolationError
+from ocpp.routing import on
+from ocpp.v16 import call_result
+from ocpp.v16.enums import Action
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from laturi.config import Settings
+from laturi.db import Database
+from laturi.kit.time import utcnow
+from laturi.ocpp.protocol import CentralSystemBase, Journal, Transport
+from laturi.sessions import service as sessions
+from laturi.sessions.authorization import TagDecision
+from laturi.stations import reports
+from laturi.stations.reports import StationKey
+
+Kwargs = Any
+Handler = TypeVar("Handler", bound=Callable[..., Any])
+
+
+def handles(action: Action) -> Callable[[Handler], Handler]:
+    """`ocpp`'s routing decorator, typed, without its schema check (done in `protocol`)."""
+    decorator: Callable[[Handler], Handler] = on(action, skip_schema_validation=True)
+    return decorator
+
+
+def parse_time(value: str) -> datetime:
+    """An OCPP dateTime; one without an offset is taken as UTC, as stations mean it."""
+    try:
+        parsed = datetime.fromisoformat(value)
+    except (TypeError, ValueError) as err:
+        raise TypeConstraintViolationError(
+            details={"cause": f"not a date and time: {value!r}"}
+        ) from err
+    return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
+
+
+def ocpp_time(value: datetime) -> str:
+    return value.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def id_tag_info(decision: TagDecision) -> dict[str, Any]:
+    info: dict[str, Any] = {"status": decision.status}
+    if decision.expires_at is not None:
+        info["expiry_date"] = ocpp_time(decision.expires_at)
+    return info
+
+
+def samples(meter_value: list[dict[str, Any]]) -> list[sessions.Sample]:
+    """OCPP MeterValue objects (snake_case dicts) as flat samples with their timestamps."""
+    return [
+        sessions.Sample(
+            sampled_at=parse_time(group["timestamp"]),
+            value=sampled["value"],
+            measurand=sampled.get("measurand"),
+            phase=sampled.get("phase"),
+            unit=sampled.get("unit"),
+            context=sampled.get("context"),
+            location=sampled.get("location"),
+            format=sampled.get("format"),
+        )
+        for group in meter_value
+        for sampled in group["sampled_value"]
+    ]
+
+
+class CentralSystem16(CentralSystemBase):
+    """One station's OCPP 1.6J connection."""
+
+    def __init__(
+        self,
+        station: StationKey,
+        transport: Transport,
+        journal: Journal,
+        database: Database,
+        settings: Settings,
+    ) -> None:
+        super().__init__(station.identifier, transport, journal)
+        self.station = station
+        self._database = database
+        self._settings = settings
+
+    @asynccontextmanager
+    async def _session(self) -> AsyncIterator[AsyncSession]:
+        async with self._database.session() as session:
+            yield session
+
+    @handles(Action.boot_notification)
+    async def on_boot_notification(self, **kw: Kwargs) -> call_result.BootNotification:
+        info = reports.BootInfo(
+            vendor=kw["charge_point_vendor"],
+            model=kw["charge_point_model"],
+            serial_number=kw.get("charge_point_serial_number")
+            or kw.get("charge_box_serial_number"),
+            firmware_version=kw.get("firmware_version"),
+            iccid=kw.get("iccid"),
+            imsi=kw.get("imsi"),
+            meter_type=kw.get("meter_type"),
+            meter_serial_number=kw.get("meter_serial_number"),
+        )
+        async with self._session() as session:
+            await reports.booted(session, self.station.id, info)
+            await sessions.close_interrupted(session, self.station.id)
+        return call_result.BootNotification(
+            current_time=ocpp_time(utcnow()),
+            interval=self._settings.ocpp_heartbeat_interval,
+            status="Accepted",
+        )
+
+    @handles(Action.heartbeat)
+    async def on_heartbeat(self, **kw: Kwargs) -> call_result.Heartbeat:
+        async with self._session() as session:
+            now = await reports.heartbeat(session, self.station.id)
+        return call_result.Heartbeat(current_time=ocpp_time(now))
+
+    @handles(Action.status_notification)
+    async def on_status_notification(self, **kw: Kwargs) -> call_result.StatusNotification:
+        report = reports.StatusReport(
+            connector_id=kw["connector_id"],
+            status=kw["status"],
+            error_code=kw["error_code"],
+            at=parse_time(kw["timestamp"]) if kw.get("timestamp") else utcnow(),
+            info=kw.get("info"),
+            vendor_id=kw.get("vendor_id"),
+            vendor_error_code=kw.get("vendor_error_code"),
+        )
+        async with self._session() as session:
+            await reports.status_reported(session, self.station.id, report)
+        return call_result.StatusNotification()
+
+    @handles(Action.authorize)
+    async def on_authorize(self, **kw: Kwargs) -> call_result.Authorize:
+        async with self._session() as session:
+            decision = await sessions.authorize(session, self.station.id, kw["id_tag"])
+        return call_result.Authorize(id_tag_info=id_tag_info(decision))
+
+    @handles(Action.start_transaction)
+    async def on_start_transaction(self, **kw: Kwargs) -> call_result.StartTransaction:
+        request = sessions.StartRequest(
+            connector_id=kw["connector_id"],
+            id_tag=kw["id_tag"],
+            meter_start=kw["meter_start"],
+            started_at=parse_time(kw["timestamp"]),
+            reservation_id=kw.get("reservation_id"),
+        )
+        async with self._session() as session:
+            made, decision = await sessions.start(session, self.station.id, request)
+        return call_result.StartTransaction(
+            transaction_id=made.id, id_tag_info=id_tag_info(decision)
+        )
+
+    @handles(Action.stop_transaction)
+    async def on_stop_transaction(self, **kw: Kwargs) -> call_result.StopTransaction:
+        request = sessions.StopRequest(
+            transaction_id=kw["transaction_id"],
+            meter_stop=kw["meter_stop"],
+            stopped_at=parse_time(kw["timestamp"]),
+            reason=kw.get("reason"),
+            id_tag=kw.get("id_tag"),
+            samples=samples(kw.get("transaction_data") or []),
+        )
+        async with self._session() as session:
+            decision = await sessions.stop(session, self.station.id, request)
+        info = id_tag_info(decision) if decision else None
+        return call_result.StopTransaction(id_tag_info=info)
+
+    @handles(Action.meter_values)
+    async def on_meter_values(self, **kw: Kwargs) -> call_result.MeterValues:
+        found = samples(kw["meter_value"])
+        async with self._session() as session:
+            await sessions.meter_values(
+                session, self.station.id, kw["connector_id"], kw.get("transaction_id"), found
+            )
+        return call_result.MeterValues()
+
+    @handles(Action.data_transfer)
+    async def on_data_transfer(self, **kw: Kwargs) -> call_result.DataTransfer:
+        async with self._session() as session:
+            status = await reports.data_transfer(
+                session, self.station.id, kw["vendor_id"], kw.get("message_id"), kw.get("data", "")
+            )
+        return call_result.DataTransfer(status=status)
+
+    @handles(Action.diagnostics_status_notification)
+    async def on_diagnostics_status(
+        self, **kw: Kwargs
+    ) -> call_result.DiagnosticsStatusNotification:
+        async with self._session() as session:
+            await reports.diagnostics_status(session, self.station.id, kw["status"])
+        return call_result.DiagnosticsStatusNotification()
+
+    @handles(Action.firmware_status_notification)
+    async def on_firmware_status(self, **kw: Kwargs) -> call_result.FirmwareStatusNotification:
+        async with self._session() as session:
+            await reports.firmware_status(session, self.station.id, kw["status"])
+        return call_result.FirmwareStatusNotification()

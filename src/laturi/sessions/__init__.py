@@ -1,0 +1,1 @@
+"""Charging sessions: transactions and meter values, and who may charge."""

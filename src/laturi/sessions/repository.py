@@ -1,0 +1,89 @@
+"""Queries over transactions and meter values, scoped by the station they belong to."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, insert, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from laturi.kit.pagination import ListQuery
+from laturi.models import MeterValue, Transaction
+
+
+async def of_station(
+    session: AsyncSession, station_id: int, transaction_id: int
+) -> Transaction | None:
+    query = select(Transaction).where(
+        Transaction.id == transaction_id, Transaction.station_id == station_id
+    )
+    return (await session.scalars(query)).first()
+
+
+async def same_start(
+    session: AsyncSession,
+    station_id: int,
+    connector_id: int,
+    id_tag: str,
+    started_at: datetime,
+    meter_start: int,
+) -> Transaction | None:
+    """A transaction this very StartTransaction already created (the station retried it)."""
+    query = select(Transaction).where(
+        Transaction.station_id == station_id,
+        Transaction.started_at == started_at,
+        Transaction.connector_id == connector_id,
+        Transaction.id_tag == id_tag,
+        Transaction.meter_start == meter_start,
+    )
+    return (await session.scalars(query)).first()
+
+
+async def open_at(session: AsyncSession, station_id: int) -> Sequence[Transaction]:
+    query = select(Transaction).where(
+        Transaction.station_id == station_id, Transaction.stopped_at.is_(None)
+    )
+    return (await session.scalars(query.order_by(Transaction.id))).all()
+
+
+async def add_samples(session: AsyncSession, rows: list[dict[str, Any]]) -> None:
+    if rows:
+        await session.execute(insert(MeterValue), rows)
+
+
+async def advance_meter(session: AsyncSession, transaction_id: int, wh: int, at: datetime) -> None:
+    """Remember the latest energy reading of an open transaction; older ones do not win."""
+    newer = or_(Transaction.last_meter_at.is_(None), Transaction.last_meter_at <= at)
+    stmt = (
+        update(Transaction)
+        .where(Transaction.id == transaction_id, newer)
+        .values(last_meter_wh=wh, last_meter_at=at)
+    )
+    await session.execute(stmt.execution_options(synchronize_session=False))
+
+
+async def page_of_station(
+    session: AsyncSession, station_id: int, query: ListQuery
+) -> tuple[Sequence[Transaction], int]:
+    stmt = select(Transaction).where(Transaction.station_id == station_id)
+    if query.search:
+        stmt = stmt.where(func.lower(Transaction.id_tag).like(query.escaped_search(), escape="\\"))
+    total = int(await session.scalar(select(func.count()).select_from(stmt.subquery())) or 0)
+    page = stmt.order_by(Transaction.started_at.desc(), Transaction.id.desc())
+    rows = await session.scalars(page.offset(query.offset).limit(query.size))
+    return rows.all(), total
+
+
+async def samples_of(session: AsyncSession, transaction_id: int) -> Sequence[MeterValue]:
+    query = select(MeterValue).where(MeterValue.transaction_id == transaction_id)
+    return (await session.scalars(query.order_by(MeterValue.sampled_at, MeterValue.id))).all()
+
+
+async def since(session: AsyncSession, station_id: int, start: datetime) -> Sequence[Transaction]:
+    """Transactions of the station that started at or after `start` (statistics)."""
+    query = select(Transaction).where(
+        Transaction.station_id == station_id, Transaction.started_at >= start
+    )
+    return (await session.scalars(query.order_by(Transaction.started_at))).all()

@@ -1,0 +1,230 @@
+"""Charging sessions as stations report them: authorize, start, meter values, stop.
+
+Called by the OCPP edge, one database session per message. Times are the station's own:
+messages a station queued while offline arrive late and are stored by their timestamps.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from laturi.errors import NotFound
+from laturi.kit.time import utcnow
+from laturi.models import Station, Transaction
+from laturi.models.station_event import EventKind
+from laturi.sessions import repository
+from laturi.sessions.authorization import TagDecision, decide
+from laturi.stations import reports
+
+ENERGY_REGISTER = "Energy.Active.Import.Register"
+REBOOT_REASON = "Reboot"
+
+
+@dataclass(frozen=True)
+class Sample:
+    """One sampled value of a MeterValues message (OCPP's SampledValue with its timestamp)."""
+
+    sampled_at: datetime
+    value: str
+    measurand: str | None = None
+    phase: str | None = None
+    unit: str | None = None
+    context: str | None = None
+    location: str | None = None
+    format: str | None = None
+
+    def energy_wh(self) -> int | None:
+        """The energy register in Wh, when this sample is one."""
+        if (self.measurand or ENERGY_REGISTER) != ENERGY_REGISTER or self.phase:
+            return None
+        number = _number(self.value) if self.format != "SignedData" else None
+        if number is None:
+            return None
+        return int(number * 1000) if (self.unit or "Wh") == "kWh" else int(number)
+
+
+@dataclass(frozen=True)
+class StartRequest:
+    connector_id: int
+    id_tag: str
+    meter_start: int
+    started_at: datetime
+    reservation_id: int | None = None
+
+
+@dataclass(frozen=True)
+class StopRequest:
+    transaction_id: int
+    meter_stop: int
+    stopped_at: datetime
+    reason: str | None = None
+    id_tag: str | None = None
+    samples: Sequence[Sample] = field(default_factory=tuple)
+
+
+async def authorize(
+    session: AsyncSession, station_id: int, id_tag: str, at: datetime | None = None
+) -> TagDecision:
+    """Authorize: may this tag charge here now?"""
+    station = await _station(session, station_id)
+    return await decide(
+        session,
+        organization_id=station.organization_id,
+        station_id=station.id,
+        free_charging=station.free_charging,
+        id_tag=id_tag,
+        at=at or utcnow(),
+    )
+
+
+async def start(
+    session: AsyncSession, station_id: int, request: StartRequest
+) -> tuple[Transaction, TagDecision]:
+    """StartTransaction: a new transaction, or the same one again when the station retries.
+
+    The transaction is recorded even when the tag is refused: the station was given an id
+    and will report the transaction's end (OCPP 1.6 section 4.8).
+    """
+    twin = await repository.same_start(
+        session,
+        station_id,
+        request.connector_id,
+        request.id_tag,
+        request.started_at,
+        request.meter_start,
+    )
+    if twin is not None:
+        return twin, TagDecision(twin.authorization_status, free_charging=twin.free_charging)
+    decision = await authorize(session, station_id, request.id_tag, request.started_at)
+    if request.connector_id > 0:
+        await reports.ensure_point(session, station_id, request.connector_id)
+    made = Transaction(
+        station_id=station_id,
+        connector_id=request.connector_id,
+        id_tag=request.id_tag,
+        token_id=decision.token_id,
+        charging_user_id=decision.charging_user_id,
+        authorization_status=decision.status,
+        free_charging=decision.free_charging,
+        reservation_id=request.reservation_id,
+        meter_start=request.meter_start,
+        started_at=request.started_at,
+    )
+    session.add(made)
+    await session.flush()
+    return made, decision
+
+
+async def stop(session: AsyncSession, station_id: int, request: StopRequest) -> TagDecision | None:
+    """StopTransaction: close it with the station's figures; an unknown one is recorded too."""
+    found = await repository.of_station(session, station_id, request.transaction_id)
+    decision = await authorize(session, station_id, request.id_tag) if request.id_tag else None
+    if found is None:
+        await _record_unknown_stop(session, station_id, request)
+        return decision
+    await _store(session, station_id, found.connector_id, found.id, request.samples)
+    if found.stopped_at is not None and not found.closed_at_reboot:
+        return decision  # a retried StopTransaction: the first one stands
+    found.meter_stop, found.stopped_at = request.meter_stop, request.stopped_at
+    found.stop_reason = request.reason or "Local"
+    found.stop_id_tag = request.id_tag
+    # The station's own report replaces what we guessed at its reboot.
+    found.closed_at_reboot = False
+    await session.flush()
+    return decision
+
+
+async def meter_values(
+    session: AsyncSession,
+    station_id: int,
+    connector_id: int,
+    transaction_id: int | None,
+    samples: Sequence[Sample],
+) -> None:
+    """MeterValues: every sample stored; an open transaction remembers its latest reading."""
+    found = (
+        await repository.of_station(session, station_id, transaction_id)
+        if transaction_id is not None
+        else None
+    )
+    await _store(session, station_id, connector_id, found.id if found else None, samples)
+
+
+async def close_interrupted(session: AsyncSession, station_id: int) -> list[Transaction]:
+    """At a boot: close transactions the reboot cut, with the last meter reading we know."""
+    closed = list(await repository.open_at(session, station_id))
+    now = utcnow()
+    for tx in closed:
+        tx.meter_stop = tx.last_meter_wh if tx.last_meter_wh is not None else tx.meter_start
+        tx.stopped_at, tx.stop_reason, tx.closed_at_reboot = now, REBOOT_REASON, True
+        info = f"Transaction {tx.id} closed at reboot with meter {tx.meter_stop} Wh"
+        await reports.note(session, station_id, EventKind.REBOOT_CLOSE, info)
+    await session.flush()
+    return closed
+
+
+async def _store(
+    session: AsyncSession,
+    station_id: int,
+    connector_id: int,
+    transaction_id: int | None,
+    samples: Sequence[Sample],
+) -> None:
+    rows = [_row(station_id, connector_id, transaction_id, s) for s in samples]
+    await repository.add_samples(session, rows)
+    readings = [(s.sampled_at, wh) for s in samples if (wh := s.energy_wh()) is not None]
+    if transaction_id is not None and readings:
+        at, wh = max(readings)
+        await repository.advance_meter(session, transaction_id, wh, at)
+
+
+def _row(
+    station_id: int, connector_id: int, transaction_id: int | None, sample: Sample
+) -> dict[str, Any]:
+    number = _number(sample.value)
+    return {
+        "station_id": station_id,
+        "connector_id": connector_id,
+        "transaction_id": transaction_id,
+        "sampled_at": sample.sampled_at,
+        "measurand": sample.measurand or ENERGY_REGISTER,
+        "phase": sample.phase,
+        "unit": sample.unit,
+        "context": sample.context,
+        "location": sample.location,
+        "value": number,
+        "raw": None if number is not None else sample.value[:2000],
+    }
+
+
+def _number(value: str) -> Decimal | None:
+    try:
+        number = Decimal(value)
+    except (InvalidOperation, ValueError):
+        return None
+    return number if number.is_finite() and abs(number) < Decimal(10) ** 15 else None
+
+
+async def _record_unknown_stop(
+    session: AsyncSession, station_id: int, request: StopRequest
+) -> None:
+    info = (
+        f"StopTransaction for unknown transaction {request.transaction_id}: "
+        f"meter stop {request.meter_stop} Wh at {request.stopped_at.isoformat()}, "
+        f"reason {request.reason or 'Local'}, id tag {request.id_tag or '-'}"
+    )
+    await reports.note(session, station_id, EventKind.UNKNOWN_STOP, info)
+    await _store(session, station_id, 0, None, request.samples)
+
+
+async def _station(session: AsyncSession, station_id: int) -> Station:
+    station = await session.get(Station, station_id)
+    if station is None:
+        raise NotFound("Charging station does not exist.")
+    return station

@@ -1,0 +1,1 @@
+"""Charging stations: the manual's rules, what stations report, commands to them."""

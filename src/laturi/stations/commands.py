@@ -1,0 +1,207 @@
+"""Commands to a station, for any edge (panel, REST API, later the scheduler).
+
+Parameters are OCPP's own (camelCase payload), passed through as given so that odd
+requests (an unknown transaction id, connector or key) reach the station and its answer
+can be seen. The OCPP edge checks them against the schema before anything is sent.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from laturi.auth.actor import Actor
+from laturi.auth.permissions import Permission
+from laturi.bus import COMMAND_FAILED, CommandFailed, Payload, StationBus, StationOffline
+from laturi.errors import NotFound
+from laturi.kit.time import utcnow
+from laturi.models import Station
+from laturi.models.station_event import EventKind
+from laturi.sessions import repository as sessions_repository
+from laturi.sessions.authorization import local_list
+from laturi.stations import reports, repository
+from laturi.stations.service import NOT_FOUND
+
+CONFIGURATION_ERROR = "Charging point configuration error."
+
+
+class Command(StrEnum):
+    CHANGE_AVAILABILITY = "ChangeAvailability"
+    CHANGE_CONFIGURATION = "ChangeConfiguration"
+    CLEAR_CACHE = "ClearCache"
+    GET_CONFIGURATION = "GetConfiguration"
+    REMOTE_START_TRANSACTION = "RemoteStartTransaction"
+    REMOTE_STOP_TRANSACTION = "RemoteStopTransaction"
+    RESET = "Reset"
+    UNLOCK_CONNECTOR = "UnlockConnector"
+    UPDATE_FIRMWARE = "UpdateFirmware"
+    GET_DIAGNOSTICS = "GetDiagnostics"
+    TRIGGER_MESSAGE = "TriggerMessage"
+    SET_CHARGING_PROFILE = "SetChargingProfile"
+    CLEAR_CHARGING_PROFILE = "ClearChargingProfile"
+    GET_COMPOSITE_SCHEDULE = "GetCompositeSchedule"
+    SEND_LOCAL_LIST = "SendLocalList"
+    GET_LOCAL_LIST_VERSION = "GetLocalListVersion"
+
+
+# The answers that mean the station did it; None: any well-formed answer does.
+SUCCESS: dict[Command, frozenset[str] | None] = {
+    Command.CHANGE_AVAILABILITY: frozenset({"Accepted", "Scheduled"}),
+    Command.CHANGE_CONFIGURATION: frozenset({"Accepted", "RebootRequired"}),
+    Command.CLEAR_CACHE: frozenset({"Accepted"}),
+    Command.GET_CONFIGURATION: None,
+    Command.REMOTE_START_TRANSACTION: frozenset({"Accepted"}),
+    Command.REMOTE_STOP_TRANSACTION: frozenset({"Accepted"}),
+    Command.RESET: frozenset({"Accepted"}),
+    Command.UNLOCK_CONNECTOR: frozenset({"Unlocked"}),
+    Command.UPDATE_FIRMWARE: None,
+    Command.GET_DIAGNOSTICS: None,
+    Command.TRIGGER_MESSAGE: frozenset({"Accepted"}),
+    Command.SET_CHARGING_PROFILE: frozenset({"Accepted"}),
+    Command.CLEAR_CHARGING_PROFILE: frozenset({"Accepted"}),
+    Command.GET_COMPOSITE_SCHEDULE: frozenset({"Accepted"}),
+    Command.SEND_LOCAL_LIST: frozenset({"Accepted"}),
+    Command.GET_LOCAL_LIST_VERSION: None,
+}
+# Sending commands is every operator's; these belong to what basic operators can not do.
+NEEDS: dict[Command, Permission] = {
+    Command.UPDATE_FIRMWARE: Permission.UPDATE_FIRMWARE,
+    Command.CHANGE_CONFIGURATION: Permission.EDIT_STATIONS,
+}
+CONFIGURATION = {Command.GET_CONFIGURATION, Command.CHANGE_CONFIGURATION}
+
+
+@dataclass(frozen=True)
+class CommandResult:
+    """The station's answer; `message` is the manual's failure wording when it refused."""
+
+    command: Command
+    accepted: bool
+    answer: Payload
+    message: str | None = None
+
+
+@dataclass(frozen=True)
+class ConfigurationKey:
+    key: str
+    value: str | None
+    readonly: bool
+
+
+async def send_command(
+    session: AsyncSession,
+    actor: Actor,
+    bus: StationBus,
+    station_id: int,
+    command: Command,
+    params: Payload,
+    *,
+    answer_within: float,
+) -> CommandResult:
+    """Send one command and return the station's answer.
+
+    Raises StationOffline before sending when the station is not connected, and
+    CommandFailed (the manual's "Remote command execution failed.") when it answers with an
+    error or not at all in time.
+    """
+    actor.require(NEEDS.get(command, Permission.SEND_COMMANDS))
+    station = await _station(session, actor, station_id)
+    if not bus.is_online(station.id):
+        raise StationOffline()
+    payload = await _complete(session, station, command, dict(params))
+    try:
+        answer = await bus.call(station.id, command.value, payload, answer_within)
+    except CommandFailed as err:
+        await _note(session, station.id, command, f"failed: {err.detail}")
+        raise _worded(command, err) from err
+    return await _judge(session, station.id, command, answer)
+
+
+async def refresh_configuration(
+    session: AsyncSession, actor: Actor, bus: StationBus, station_id: int, *, answer_within: float
+) -> list[ConfigurationKey]:
+    """REFRESH CONFIGURATION: every key the station reports, read-only ones marked."""
+    result = await send_command(
+        session, actor, bus, station_id, Command.GET_CONFIGURATION, {}, answer_within=answer_within
+    )
+    keys: Sequence[dict[str, Any]] = result.answer.get("configurationKey") or []
+    return [
+        ConfigurationKey(k["key"], k.get("value"), bool(k.get("readonly", False))) for k in keys
+    ]
+
+
+async def stop_charging(
+    session: AsyncSession,
+    actor: Actor,
+    bus: StationBus,
+    station_id: int,
+    connector_id: int,
+    *,
+    answer_within: float,
+) -> CommandResult:
+    """STOP CHARGING: remote-stop the open transaction on that charging point."""
+    station = await _station(session, actor, station_id)
+    open_ones = await sessions_repository.open_at(session, station.id)
+    found = next((t for t in open_ones if t.connector_id == connector_id), None)
+    if found is None:
+        raise NotFound("No charging in progress on that charging point.")
+    params = {"transactionId": found.id}
+    return await send_command(
+        session,
+        actor,
+        bus,
+        station_id,
+        Command.REMOTE_STOP_TRANSACTION,
+        params,
+        answer_within=answer_within,
+    )
+
+
+async def _complete(
+    session: AsyncSession, station: Station, command: Command, params: Payload
+) -> Payload:
+    """Fill what the operator need not give: SendLocalList defaults to the full valid list."""
+    if command is Command.SEND_LOCAL_LIST and "updateType" not in params:
+        entries = await local_list(
+            session, organization_id=station.organization_id, station_id=station.id
+        )
+        params = {
+            "listVersion": int(utcnow().timestamp()),
+            "updateType": "Full",
+            "localAuthorizationList": entries,
+            **params,
+        }
+    return params
+
+
+async def _judge(
+    session: AsyncSession, station_id: int, command: Command, answer: Payload
+) -> CommandResult:
+    allowed = SUCCESS[command]
+    status = answer.get("status")
+    accepted = allowed is None or status in allowed
+    await _note(session, station_id, command, str(status or "answered"))
+    failure = CONFIGURATION_ERROR if command in CONFIGURATION else COMMAND_FAILED
+    return CommandResult(command, accepted, answer, None if accepted else failure)
+
+
+def _worded(command: Command, err: CommandFailed) -> CommandFailed:
+    if command not in CONFIGURATION:
+        return err
+    return type(err)(CONFIGURATION_ERROR, detail=err.detail, answer=err.answer)
+
+
+async def _note(session: AsyncSession, station_id: int, command: Command, outcome: str) -> None:
+    await reports.note(session, station_id, EventKind.COMMAND, f"{command.value}: {outcome}")
+
+
+async def _station(session: AsyncSession, actor: Actor, station_id: int) -> Station:
+    actor.require(Permission.VIEW)
+    station = await repository.visible(session, actor, station_id)
+    if station is None:
+        raise NotFound(NOT_FOUND)
+    return station
