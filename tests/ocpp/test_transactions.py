@@ -64,9 +64,7 @@ class TestAuthorize:
             answer = await station.call(call.Authorize(id_tag="NOBODY"), suppress=False)
         assert answer.id_tag_info["status"] == "Invalid"
 
-    async def test_a_free_charging_station_accepts_any_tag(
-        self, site: Site, ocpp_url: str
-    ) -> None:
+    async def test_a_free_charging_station_accepts_any_tag(self, site: Site, ocpp_url: str) -> None:
         async with connected(ocpp_url, site.free_identifier) as station:
             answer = await station.call(call.Authorize(id_tag="ANYONE"), suppress=False)
         assert answer.id_tag_info["status"] == "Accepted"
@@ -263,7 +261,9 @@ class TestRebootMidTransaction:
             await station.boot()
             started = await station.start_tx(1, "TAG1", 1000, at(0))
             await station.boot()
-            await station.stop_tx(started.transaction_id, 4400, timestamp=at(25), reason="PowerLoss")
+            await station.stop_tx(
+                started.transaction_id, 4400, timestamp=at(25), reason="PowerLoss"
+            )
         (tx,) = await transactions(database)
         assert not tx.closed_at_reboot
         assert (tx.meter_stop, tx.stop_reason, tx.stopped_at) == (4400, "PowerLoss", when(25))

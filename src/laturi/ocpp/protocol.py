@@ -76,7 +76,13 @@ V16_CODES = {
 Journal = Callable[[Direction, str, int | None, str | None, str | None], None]
 
 
+class TransportClosed(Exception):
+    """The connection is gone: stop serving it (not a station's mistake to answer)."""
+
+
 class Transport(Protocol):
+    """Raises TransportClosed from either method once the connection is gone."""
+
     async def recv(self) -> str: ...
 
     async def send(self, message: str) -> None: ...
@@ -112,7 +118,9 @@ def _peek(raw: str) -> tuple[int | None, str | None]:
     try:
         data = json.loads(raw)
     except ValueError:
-        return None, None
+        # Truncated: still, a frame opening like an answer must never be answered.
+        opening = raw.lstrip()[:2]
+        return (int(opening[1]) if opening in ("[3", "[4") else None), None
     if not isinstance(data, list) or not data:
         return None, None
     kind = data[0] if isinstance(data[0], int) else None

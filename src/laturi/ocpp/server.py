@@ -20,6 +20,7 @@ from laturi.config import Settings
 from laturi.db import Database
 from laturi.models.station_event import Direction
 from laturi.ocpp.journal import MessageJournal
+from laturi.ocpp.protocol import TransportClosed
 from laturi.ocpp.v16 import CentralSystem16
 from laturi.stations import feed, reports
 from laturi.stations.reports import Credentials, Refusal, StationKey
@@ -43,16 +44,22 @@ class WebSocketTransport:
         self._websocket = websocket
 
     async def recv(self) -> str:
-        message = await self._websocket.receive()
+        try:
+            message = await self._websocket.receive()
+        except (WebSocketDisconnect, RuntimeError) as err:
+            raise TransportClosed(str(err)) from err
         if message["type"] == "websocket.disconnect":
-            raise WebSocketDisconnect(message.get("code", 1000), message.get("reason"))
+            raise TransportClosed(f"closed by the station (code {message.get('code', 1000)})")
         if message.get("text") is not None:
             return str(message["text"])
         # OCPP-J frames are text; a binary one is read leniently and judged as text.
         return bytes(message.get("bytes") or b"").decode("utf-8", errors="replace")
 
     async def send(self, message: str) -> None:
-        await self._websocket.send_text(message)
+        try:
+            await self._websocket.send_text(message)
+        except (WebSocketDisconnect, RuntimeError, OSError) as err:
+            raise TransportClosed(str(err)) from err
 
 
 class Link:
@@ -135,8 +142,8 @@ class OcppServer:
         try:
             await self.in_session(reports.connected, station.id, address)
             await protocol.start()
-        except WebSocketDisconnect as closed:
-            reason = f"closed by the station (code {closed.code})"
+        except TransportClosed as closed:
+            reason = str(closed) or reason
         finally:
             protocol.abort_pending()
             if await self.bus.detach(link):

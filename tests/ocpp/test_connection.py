@@ -1,0 +1,181 @@
+"""Who may connect to /ocpp/{identifier}, and what a connection leaves behind."""
+
+from __future__ import annotations
+
+import pytest
+import websockets
+from fastapi import FastAPI
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from laturi.db import Database
+from laturi.kit.time import utcnow
+from laturi.models import Station, StationEvent, UnknownStationAttempt
+from laturi.models.station_event import EventKind
+from tests.fixtures.factories import create_group, create_organization, create_station
+from tests.fixtures.station import connected
+from tests.fixtures.wait import eventually, read
+from tests.ocpp.conftest import Site
+
+
+async def attempts(database: Database) -> list[UnknownStationAttempt]:
+    async def work(s: AsyncSession) -> list[UnknownStationAttempt]:
+        return list((await s.scalars(select(UnknownStationAttempt))).all())
+
+    return await read(database, work)
+
+
+async def station_row(database: Database, station_id: int) -> Station:
+    async def work(s: AsyncSession) -> Station:
+        found = await s.get(Station, station_id)
+        assert found is not None
+        return found
+
+    return await read(database, work)
+
+
+async def kinds(database: Database, station_id: int) -> list[EventKind]:
+    async def work(s: AsyncSession) -> list[EventKind]:
+        query = select(StationEvent.kind).where(StationEvent.station_id == station_id)
+        return list((await s.scalars(query.order_by(StationEvent.id))).all())
+
+    return await read(database, work)
+
+
+class TestHandshake:
+    async def test_a_known_station_gets_the_ocpp16_subprotocol(
+        self, site: Site, ocpp_url: str
+    ) -> None:
+        async with connected(ocpp_url, site.identifier) as station:
+            assert station.ws.subprotocol == "ocpp1.6"
+            assert (await station.boot()).status == "Accepted"
+
+    async def test_an_unknown_identifier_is_refused_and_recorded(
+        self, site: Site, ocpp_url: str, database: Database
+    ) -> None:
+        for _ in range(2):
+            with pytest.raises(websockets.InvalidStatus) as refused:
+                async with connected(ocpp_url, "NOBODY-1"):
+                    pass
+            assert refused.value.response.status_code == 404
+        (attempt,) = await attempts(database)
+        assert (attempt.identifier, attempt.reason, attempt.attempts) == ("NOBODY-1", "unknown", 2)
+        assert attempt.organization_id is None and attempt.address == "127.0.0.1"
+
+    async def test_a_station_deleted_for_good_is_refused_and_recorded_for_its_organisation(
+        self, session: AsyncSession, ocpp_url: str, database: Database
+    ) -> None:
+        org = await create_organization(session)
+        gone = await create_station(session, group=None, organization=org, identifier="OLD-1")
+        gone.deleted_at = utcnow()
+        await session.commit()
+        with pytest.raises(websockets.InvalidStatus):
+            async with connected(ocpp_url, "OLD-1"):
+                pass
+        (attempt,) = await attempts(database)
+        assert attempt.reason == "deleted" and attempt.organization_id == org.id
+
+    async def test_an_orphan_station_still_connects(
+        self, session: AsyncSession, ocpp_url: str
+    ) -> None:
+        org = await create_organization(session)
+        await create_station(session, group=None, organization=org, identifier="ORPHAN-1")
+        await session.commit()
+        async with connected(ocpp_url, "ORPHAN-1") as station:
+            assert (await station.boot()).status == "Accepted"
+
+    async def test_a_station_offering_only_another_ocpp_version_is_refused(
+        self, site: Site, ocpp_url: str
+    ) -> None:
+        with pytest.raises(websockets.InvalidStatus):
+            async with connected(ocpp_url, site.identifier, subprotocols=["ocpp2.0.1"]):
+                pass
+
+    async def test_a_station_offering_no_subprotocol_is_served_anyway(
+        self, site: Site, ocpp_url: str
+    ) -> None:
+        async with websockets.connect(f"{ocpp_url}/ocpp/{site.identifier}") as ws:
+            assert ws.subprotocol is None
+            await ws.send('[2,"1","Heartbeat",{}]')
+            assert (await ws.recv()).startswith('[3,"1",')
+
+
+class TestBasicAuth:
+    @pytest.fixture
+    async def locked(self, session: AsyncSession) -> Station:
+        org = await create_organization(session)
+        group = await create_group(session, organization=org)
+        station = await create_station(
+            session, group=group, identifier="LOCKED-1", password="s3cret-Pass"
+        )
+        await session.commit()
+        return station
+
+    async def test_the_right_password_opens(self, locked: Station, ocpp_url: str) -> None:
+        async with connected(ocpp_url, "LOCKED-1", password="s3cret-Pass") as station:
+            assert (await station.boot()).status == "Accepted"
+
+    @pytest.mark.parametrize("password", [None, "wrong"])
+    async def test_a_missing_or_wrong_password_is_refused(
+        self, locked: Station, ocpp_url: str, database: Database, password: str | None
+    ) -> None:
+        with pytest.raises(websockets.InvalidStatus) as refused:
+            async with connected(ocpp_url, "LOCKED-1", password=password):
+                pass
+        assert refused.value.response.status_code == 401
+        assert await kinds(database, locked.id) == [EventKind.AUTH_FAILED]
+
+    async def test_the_password_tells_apart_two_organisations_with_one_identifier(
+        self, session: AsyncSession, ocpp_url: str, database: Database
+    ) -> None:
+        first, second = await create_organization(session), await create_organization(session)
+        theirs = await create_station(
+            session, group=None, organization=first, identifier="TWIN", password="a-Pass-1"
+        )
+        mine = await create_station(
+            session, group=None, organization=second, identifier="TWIN", password="b-Pass-2"
+        )
+        await session.commit()
+        async with connected(ocpp_url, "TWIN", password="b-Pass-2") as station:
+            await station.boot()
+        assert (await station_row(database, mine.id)).vendor == "Laturi"
+        assert (await station_row(database, theirs.id)).vendor is None
+
+
+class TestConnectionState:
+    async def test_connect_and_disconnect_are_events_and_the_bus_knows(
+        self, site: Site, ocpp_url: str, database: Database, app: FastAPI
+    ) -> None:
+        station_id = site.station.id
+        async with connected(ocpp_url, site.identifier) as station:
+            await station.boot()
+            assert app.state.bus.is_online(station_id)
+            assert (await station_row(database, station_id)).connected
+
+        async def gone() -> bool:
+            return not (await station_row(database, station_id)).connected
+
+        await eventually(gone)
+        assert not app.state.bus.is_online(station_id)
+        assert await kinds(database, station_id) == [
+            EventKind.CONNECT,
+            EventKind.BOOT,
+            EventKind.DISCONNECT,
+        ]
+
+    async def test_a_reconnecting_station_replaces_its_older_connection(
+        self, site: Site, ocpp_url: str, database: Database, app: FastAPI
+    ) -> None:
+        async with (
+            connected(ocpp_url, site.identifier) as first,
+            connected(ocpp_url, site.identifier) as second,
+        ):
+            await eventually(lambda: _closed(first))
+            assert (await second.boot()).status == "Accepted"
+            assert app.state.bus.is_online(site.station.id)
+            assert (await station_row(database, site.station.id)).connected
+
+
+async def _closed(station: object) -> bool:
+    ws = station.ws  # type: ignore[attr-defined]
+    return bool(ws.close_code is not None)
