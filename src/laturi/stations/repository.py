@@ -98,7 +98,7 @@ async def list_visible(
     column = SORT_COLUMNS.get(query.sort, func.lower(Station.name))
     order = column.desc() if query.descending else column.asc()
     page = stmt.order_by(order, Station.id).offset(query.offset).limit(query.size)
-    rows = (await session.execute(page)).tuples().all()
+    rows = (await session.execute(page)).all()
     return [(s, g, int(n)) for s, g, n in rows], total
 
 
