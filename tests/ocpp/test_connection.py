@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import httpx
 import pytest
 import websockets
 from fastapi import FastAPI
@@ -15,6 +16,7 @@ from laturi.models.station_event import EventKind
 from tests.fixtures.factories import create_group, create_organization, create_station
 from tests.fixtures.station import connected
 from tests.fixtures.wait import eventually, read
+from tests.fixtures.world import api_token, build_world
 from tests.ocpp.conftest import Site
 
 
@@ -179,3 +181,22 @@ class TestConnectionState:
 async def _closed(station: object) -> bool:
     ws = station.ws  # type: ignore[attr-defined]
     return bool(ws.close_code is not None)
+
+
+class TestDeletedWhileConnected:
+    async def test_deleting_an_orphan_for_good_drops_the_device_and_refuses_it_after(
+        self, session: AsyncSession, ocpp_url: str, client: httpx.AsyncClient, app: FastAPI
+    ) -> None:
+        world = await build_world(session)
+        headers = await api_token(session, world.alpha)
+        url = f"/api/v1/stations/{world.stations[1].id}"
+        async with connected(ocpp_url, "ST1") as station:
+            await station.boot()
+            assert (await client.delete(url, headers=headers)).json()["outcome"] == "orphaned"
+            assert app.state.bus.is_online(world.stations[1].id)
+            assert (await client.delete(url, headers=headers)).json()["outcome"] == "deleted"
+            await eventually(lambda: _closed(station))
+        assert not app.state.bus.is_online(world.stations[1].id)
+        with pytest.raises(websockets.InvalidStatus):
+            async with connected(ocpp_url, "ST1"):
+                pass
