@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
@@ -136,3 +137,40 @@ def api_token_create(
     token = _in_session(work)
     typer.echo(f"API token for {operator} (shown once):")
     typer.echo(token)
+
+
+@app.command()
+def simulate(
+    url: str = typer.Option("ws://127.0.0.1:8000", help="The server (ws:// or wss://)"),
+    stations: int = typer.Option(1, help="How many stations: PREFIX00001, PREFIX00002, ..."),
+    prefix: str = typer.Option("SIM", help="Identifier prefix for --stations"),
+    identifiers: str = typer.Option("", help="Comma-separated identifiers instead"),
+    demo: bool = typer.Option(False, help="The demo stations EVI00000013 ... EVI00000018"),
+    tags: str = typer.Option("", help="Comma-separated RFID tags drivers show (demo tokens)"),
+    connectors: int = typer.Option(1, help="Connectors per station"),
+    password: str | None = typer.Option(None, help="HTTP Basic auth password (profile 1)"),
+    speed: float = typer.Option(1.0, help="Time compression: 60 makes a minute a second"),
+    ramp: float = typer.Option(0.0, help="Seconds between station connections"),
+) -> None:
+    """Run simulated OCPP 1.6J charging stations against a Laturi server."""
+    from laturi.ocpp.simulate import simulate as run
+    from laturi.ocpp.simulator import DEMO_STATIONS, DEMO_TAGS, SimConfig
+
+    configure_logging()
+    if demo:
+        names: list[str] = list(DEMO_STATIONS)
+    elif identifiers:
+        names = [i.strip() for i in identifiers.split(",") if i.strip()]
+    else:
+        names = [f"{prefix}{n:05d}" for n in range(1, stations + 1)]
+    config = SimConfig(
+        url=url,
+        identifiers=names,
+        tags=[t.strip() for t in tags.split(",") if t.strip()] or list(DEMO_TAGS),
+        connectors=connectors,
+        password=password,
+        speed=speed,
+    )
+    typer.echo(f"simulating {len(names)} station(s) against {url}; Ctrl-C stops")
+    with contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(run(config, ramp=ramp))

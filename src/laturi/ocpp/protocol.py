@@ -144,7 +144,9 @@ class CentralSystemBase(ChargePoint):  # type: ignore[misc]  # ocpp ships no typ
         """Route one frame; nothing a station sends may end the connection."""
         try:
             await self._route(raw_msg)
-        except Exception:
+        except TransportClosed:
+            raise
+        except Exception:  # keep the connection whatever happened
             log.exception("%s: failed to handle frame %r", self.id, raw_msg[:500])
 
     async def _route(self, raw: str) -> None:
@@ -182,7 +184,9 @@ class CentralSystemBase(ChargePoint):  # type: ignore[misc]  # ocpp ships no typ
             await self._handle_call(msg)
         except OCPPError as err:
             await self._error(msg.unique_id, v16_error(err), action)
-        except Exception:
+        except TransportClosed:
+            raise
+        except Exception:  # the station gets InternalError, we keep going
             log.exception("%s: %s failed", self.id, action)
             await self._error(msg.unique_id, InternalError(), action)
         finally:

@@ -165,8 +165,12 @@ class OcppServer:
         *args: P.args,
         **kwargs: P.kwargs,
     ) -> None:
-        async with self.database.session() as session:
-            await work(session, *args, **kwargs)
+        """Record a connection fact; a database hiccup must not cost the connection."""
+        try:
+            async with self.database.session() as session:
+                await work(session, *args, **kwargs)
+        except Exception:
+            log.exception("could not record %s", getattr(work, "__name__", work))
 
     @contextlib.asynccontextmanager
     async def running(self) -> AsyncIterator[None]:

@@ -112,13 +112,19 @@ async def send_command(
     station = await _station(session, actor, station_id)
     if not bus.is_online(station.id):
         raise StationOffline()
+    station_id = station.id
     payload = await _complete(session, station, command, dict(params))
+    # Nothing is written yet: end the read transaction rather than hold a database snapshot
+    # for as long as the station takes to answer (up to the timeout). On SQLite a write
+    # after such a wait would fail on the stale snapshot. The one deliberate commit in a
+    # service; the edge still commits the command's event at its end.
+    await session.commit()
     try:
-        answer = await bus.call(station.id, command.value, payload, answer_within)
+        answer = await bus.call(station_id, command.value, payload, answer_within)
     except CommandFailed as err:
-        await _note(session, station.id, command, f"failed: {err.detail}")
+        await _note(session, station_id, command, f"failed: {err.detail}")
         raise _worded(command, err) from err
-    return await _judge(session, station.id, command, answer)
+    return await _judge(session, station_id, command, answer)
 
 
 async def refresh_configuration(
