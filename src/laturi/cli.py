@@ -154,7 +154,8 @@ def simulate(
 ) -> None:
     """Run simulated OCPP 1.6J charging stations against a Laturi server."""
     from laturi.ocpp.simulate import simulate as run
-    from laturi.ocpp.simulator import DEMO_STATIONS, DEMO_TAGS, SimConfig
+    from laturi.ocpp.simulator import SimConfig
+    from laturi.stations.demo import DEMO_STATIONS, DEMO_TAGS
 
     configure_logging()
     if demo:

@@ -8,6 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from laturi.models import ChargingGroup, Organization
 from laturi.models.operator import Level
 from laturi.organizations.service import create_operator, create_organization
+from laturi.stations import demo as demo_stations
 
 DEMO_PASSWORD = "Laturi-demo-1"
 ACME = "ACME"
@@ -40,6 +41,7 @@ async def load(session: AsyncSession) -> list[tuple[str, str]]:
         session.add(group)
         groups[mall] = group
     await session.flush()
+    await demo_stations.load(session, [groups[mall] for mall in MALLS])
     made = []
     for username, level, base, first, last in OPERATORS:
         await create_operator(

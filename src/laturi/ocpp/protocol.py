@@ -43,6 +43,10 @@ from laturi.bus import CommandFailed, InvalidRequest, NoAnswer, Payload
 from laturi.models.station_event import Direction
 
 log = logging.getLogger("laturi.ocpp")
+# The `ocpp` package logs every frame at INFO; the message log keeps them already, and at a
+# thousand frames a second the log lines would cost more than the frames.
+frames_log = logging.getLogger("laturi.ocpp.frames")
+frames_log.setLevel(logging.WARNING)
 
 VERSION = "1.6"
 V16_ACTIONS = frozenset(a.value for a in Action)
@@ -132,7 +136,7 @@ class CentralSystemBase(ChargePoint):  # type: ignore[misc]  # ocpp ships no typ
     """The framing half of a connection; OCPP version modules add the handlers."""
 
     def __init__(self, identifier: str, transport: Transport, journal: Journal) -> None:
-        super().__init__(identifier, transport)
+        super().__init__(identifier, transport, logger=frames_log)
         self._journal = journal
         self._pending: dict[str, tuple[str, asyncio.Future[CallResult | CallError]]] = {}
         self._one_call = asyncio.Lock()

@@ -23,7 +23,11 @@ from ocpp.routing import after, on
 from ocpp.v16 import ChargePoint, call, call_result
 from ocpp.v16.enums import Action
 
+from laturi.stations.demo import DEMO_TAGS
+
 log = logging.getLogger("laturi.simulator")
+frames_log = logging.getLogger("laturi.simulator.frames")
+frames_log.setLevel(logging.WARNING)  # every frame at INFO would drown the useful lines
 Handler = TypeVar("Handler", bound=Callable[..., Any])
 
 
@@ -48,8 +52,6 @@ def then(action: Action) -> Callable[[Handler], Handler]:
     return decorate
 
 
-DEMO_STATIONS = tuple(f"EVI000000{n}" for n in range(13, 19))
-DEMO_TAGS = ("04A2B3C4", "04D5E6F7", "0411AA22", "04BB33CC")
 VOLTAGE = 230.0
 
 
@@ -92,7 +94,7 @@ class SimulatedStation(ChargePoint):  # type: ignore[misc]  # ocpp ships no type
     """One simulated station on one WebSocket connection."""
 
     def __init__(self, identifier: str, connection: Any, config: SimConfig) -> None:
-        super().__init__(identifier, connection, response_timeout=30)
+        super().__init__(identifier, connection, response_timeout=30, logger=frames_log)
         self.config = config
         seed = f"{config.seed}-{identifier}" if config.seed is not None else None
         self.rng = random.Random(seed)  # noqa: S311 - a simulation, not a secret
