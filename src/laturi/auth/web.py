@@ -93,10 +93,14 @@ async def forgot(
 PURPOSES = {"reset-password": TokenPurpose.PASSWORD_RESET, "set-password": TokenPurpose.INVITATION}
 
 
-@router.get("/{kind}/{token}")
+# Two literal paths, not "/{kind}/{token}": that pattern would swallow every two-segment
+# panel path (/groups/new, /operators/new) of routers included after this one.
+@router.get("/set-password/{token}")
+@router.get("/reset-password/{token}")
 async def link_page(
-    request: Request, kind: str, token: str, session: AsyncSession = Depends(db_session)
+    request: Request, token: str, session: AsyncSession = Depends(db_session)
 ) -> Response:
+    kind = _kind(request)
     purpose = _purpose(kind)
     try:
         operator = await auth.check_link(session, token, purpose)
@@ -106,15 +110,16 @@ async def link_page(
     return render(request, "auth/set_password.html", context)
 
 
-@router.post("/{kind}/{token}")
+@router.post("/set-password/{token}")
+@router.post("/reset-password/{token}")
 async def link_submit(
     request: Request,
-    kind: str,
     token: str,
     password: str = Form(""),
     password_confirm: str = Form(""),
     session: AsyncSession = Depends(db_session),
 ) -> Response:
+    kind = _kind(request)
     purpose = _purpose(kind)
     try:
         await auth.set_password_by_link(session, token, purpose, password, password_confirm)
@@ -123,6 +128,10 @@ async def link_submit(
         context = {"kind": kind, "token": token, "errors": {err.field or "password": err.message}}
         return render(request, "auth/set_password.html", context, status=err.status)
     return RedirectResponse("/login?notice=password-set", status_code=303)
+
+
+def _kind(request: Request) -> str:
+    return request.url.path.split("/")[1]
 
 
 def _purpose(kind: str) -> TokenPurpose:

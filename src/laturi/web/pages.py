@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from laturi.errors import LaturiError
 from laturi.kit.pagination import ListQuery
+from laturi.models import OperatorSession
 from laturi.web.security import csrf_token
 from laturi.web.templating import menu_for
 
@@ -54,6 +55,11 @@ async def undo(session: AsyncSession, err: LaturiError) -> None:
     """Before showing a form error: drop the request's writes, unless the error keeps them."""
     if not err.keeps_writes:
         await session.rollback()
+        # The rollback expired every loaded row, and render() reads the log-in session row's
+        # flash message: reload it now, since a lazy load cannot happen under asyncio.
+        for row in list(session.identity_map.values()):
+            if isinstance(row, OperatorSession):
+                await session.refresh(row)
 
 
 def list_query(request: Request) -> ListQuery:
