@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+import httpx
 import pytest
+from fastapi import FastAPI
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from laturi.config import Settings
 from laturi.db import Database
 from laturi.models import Operator
 from laturi.models.operator import Level
-from tests.fixtures.factories import create_operator
+from tests.fixtures.factories import PASSWORD, create_operator
 from tests.fixtures.smtp import SmtpServer, smtp
-from tests.fixtures.world import World, build_world
+from tests.fixtures.world import World, build_world, csrf, log_in
 
 __all__ = ["smtp"]
 
@@ -58,3 +61,36 @@ async def targets(session: AsyncSession, world: World) -> Targets:
     )
     await session.commit()
     return made
+
+
+LoggedIn = Callable[..., Awaitable[httpx.AsyncClient]]
+
+
+@pytest.fixture
+async def clients(app: FastAPI) -> AsyncIterator[LoggedIn]:
+    """Make further browser-like clients, each logged in as someone (own cookies, own session)."""
+    made: list[httpx.AsyncClient] = []
+
+    async def logged_in(username: str, password: str = PASSWORD) -> httpx.AsyncClient:
+        transport = httpx.ASGITransport(app=app)
+        client = httpx.AsyncClient(transport=transport, base_url="http://testserver")
+        made.append(client)
+        await log_in(client, username, password)
+        return client
+
+    yield logged_in
+    for client in made:
+        await client.aclose()
+
+
+async def submit(client: httpx.AsyncClient, path: str, **data: object) -> httpx.Response:
+    """POST a panel form with the client's CSRF token."""
+    if "laturi_csrf" not in client.cookies:
+        await client.get("/login")
+    return await client.post(path, data={"csrf_token": csrf(client), **data})
+
+
+async def reload(session: AsyncSession, operator_id: int) -> Operator | None:
+    """The operator as the database holds it now (after the app's own commits)."""
+    await session.commit()  # ends the read snapshot; expire_on_commit is off
+    return await session.get(Operator, operator_id, populate_existing=True)
