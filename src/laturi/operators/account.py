@@ -50,6 +50,13 @@ async def update_my_account(
     """Own names, e-mail and time zone; never one's level, status or base group."""
     operator = await my_account(session, actor)
     check_version(operator, changes.version, ACCOUNT_STALE)
+    with session.no_autoflush:  # one UPDATE, so the version goes up by one per save
+        await _apply(session, operator, changes)
+    await flush_changes(session, ACCOUNT_STALE)
+    return operator
+
+
+async def _apply(session: AsyncSession, operator: Operator, changes: AccountChanges) -> None:
     if changes.time_zone is not None:
         if not is_time_zone(changes.time_zone):
             raise ValidationFailed("Unknown time zone.", field="time_zone")
@@ -60,8 +67,6 @@ async def update_my_account(
         operator.first_name = clean_name(changes.first_name, "first_name")
     if changes.last_name is not None:
         operator.last_name = clean_name(changes.last_name, "last_name")
-    await flush_changes(session, ACCOUNT_STALE)
-    return operator
 
 
 async def change_my_password(

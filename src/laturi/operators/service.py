@@ -178,8 +178,9 @@ async def update_operator(
     check_version(operator, changes.version)
     if operator.id == actor.operator_id:
         _refuse_locking_out(changes)
-    await _apply_personal(session, operator, changes)
-    await _apply_permissions(session, actor, operator, changes)
+    with session.no_autoflush:  # one UPDATE, so the version goes up by one per save
+        await _apply_personal(session, operator, changes)
+        await _apply_permissions(session, actor, operator, changes)
     await flush_changes(session, UPDATE_FAILED)
     return operator
 

@@ -6,11 +6,11 @@ from typing import Any
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse
+from sqlalchemy import inspect
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from laturi.errors import LaturiError
 from laturi.kit.pagination import ListQuery
-from laturi.models import OperatorSession
 from laturi.web.security import csrf_token
 from laturi.web.templating import menu_for
 
@@ -23,16 +23,12 @@ def render(
     request: Request, template: str, context: dict[str, Any] | None = None, status: int = 200
 ) -> HTMLResponse:
     actor = getattr(request.state, "actor", None)
-    row = getattr(request.state, "operator_session", None)
-    flash = None
-    if row is not None and row.flash:
-        flash, row.flash = row.flash, None
     ctx: dict[str, Any] = {
         "request": request,
         "actor": actor,
         "menu": menu_for(actor),
         "csrf_token": csrf_token(request),
-        "flash": flash,
+        "flash": _take_flash(request),
         "errors": {},
         "form": {},
     }
@@ -41,6 +37,17 @@ def render(
         request, template, ctx, status_code=status
     )
     return response
+
+
+def _take_flash(request: Request) -> str | None:
+    """The one-time message, consumed. After a rolled-back request the log-in session row is
+    expired (and possibly detached): it cannot load under asyncio, so its message waits."""
+    row = getattr(request.state, "operator_session", None)
+    if row is None or "flash" in inspect(row).unloaded or not row.flash:
+        return None
+    flash: str = row.flash
+    row.flash = None
+    return flash
 
 
 def redirect(request: Request, url: str, flash: str | None = None) -> RedirectResponse:
@@ -55,11 +62,6 @@ async def undo(session: AsyncSession, err: LaturiError) -> None:
     """Before showing a form error: drop the request's writes, unless the error keeps them."""
     if not err.keeps_writes:
         await session.rollback()
-        # The rollback expired every loaded row, and render() reads the log-in session row's
-        # flash message: reload it now, since a lazy load cannot happen under asyncio.
-        for row in list(session.identity_map.values()):
-            if isinstance(row, OperatorSession):
-                await session.refresh(row)
 
 
 def list_query(request: Request) -> ListQuery:
