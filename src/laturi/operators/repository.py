@@ -82,7 +82,9 @@ async def page(
     columns = SORTS.get(query.sort, SORTS["username"])
     order = [c.desc() if query.descending else c.asc() for c in columns]
     rows = await session.execute(
-        stmt.order_by(*order, Operator.id).offset(query.offset).limit(query.size)
+        stmt.order_by(*order, func.lower(Operator.username), Operator.id)
+        .offset(query.offset)
+        .limit(query.size)
     )
     return Page([(row[0], row[1]) for row in rows], total, query)
 
