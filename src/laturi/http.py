@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 
-from fastapi import Request
+from fastapi import Depends, Request
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from laturi.config import Settings
@@ -23,7 +23,7 @@ def mailer(request: Request) -> Mailer:
     return value
 
 
-async def db_session(request: Request) -> AsyncIterator[AsyncSession]:
+async def _transaction(request: Request) -> AsyncIterator[AsyncSession]:
     """One session per request, committed at its end; an error undoes every write of it."""
     database: Database = request.app.state.db
     async with database.sessions() as session:
@@ -36,6 +36,15 @@ async def db_session(request: Request) -> AsyncIterator[AsyncSession]:
         except BaseException:
             await session.rollback()
             raise
+
+
+async def db_session(
+    session: AsyncSession = Depends(_transaction, scope="function"),
+) -> AsyncSession:
+    """The request's session. Its transaction ends when the endpoint returns, before the
+    response is sent (FastAPI's default would commit after): the page a redirect leads to sees
+    the writes, and a failed commit is an error page rather than a write lost after a 303."""
+    return session
 
 
 def client_address(request: Request) -> str:
