@@ -3,11 +3,20 @@
 from __future__ import annotations
 
 import httpx
+import pytest
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from laturi.auth.service import actor_for
+from laturi.config import Settings
+from laturi.db import Database
+from laturi.errors import Conflict, StaleEdit
+from laturi.mail import Mailer
 from laturi.models import ApiToken, Operator
 from laturi.models.operator import Level, OperatorStatus
+from laturi.operators import service
+from laturi.operators.service import Invitation, OperatorChanges
+from laturi.web.templating import make_templates
 from tests.fixtures.factories import PASSWORD
 from tests.fixtures.smtp import SmtpServer
 from tests.fixtures.world import World, api_token, log_in
@@ -217,3 +226,44 @@ class TestEmailChange:
         path = f"/api/v1/operators/{world.beta.id}"
         await client.patch(path, json={"email": "new-beta@example.com"}, headers=headers)
         assert "already been used" in (await client.get(link)).text
+
+
+class TestRaces:
+    """Two saves at the same moment: the version column and unique indexes decide, in words."""
+
+    async def test_the_later_of_two_simultaneous_saves_is_told_to_refresh(
+        self, session: AsyncSession, database: Database, world: World
+    ) -> None:
+        alpha = await actor_for(session, world.alpha)
+        await service.get_operator(session, alpha, world.beta.id)  # loaded at version 1
+        async with database.sessions() as other:
+            first = OperatorChanges(first_name="First")
+            await service.update_operator(other, alpha, world.beta.id, first)
+            await other.commit()
+        with pytest.raises(StaleEdit) as err:
+            second = OperatorChanges(first_name="Second")
+            await service.update_operator(session, alpha, world.beta.id, second)
+        assert err.value.message == STALE
+
+    async def test_a_username_saved_meanwhile_fails_the_invitation_in_the_manuals_words(
+        self, session: AsyncSession, database: Database, world: World, smtp: SmtpServer
+    ) -> None:
+        """The unique index catches what the "is it free?" check could not see yet."""
+        alpha = await actor_for(session, world.alpha)
+        mailer = Mailer(Settings(smtp_url=smtp.url), make_templates().env)
+        data = Invitation("n@example.com", "n@example.com", "newbie", "", "", Level.BASIC)
+        async with database.sessions() as other:
+            await service.invite(other, alpha, mailer, data)
+            await other.commit()
+        late = Operator(
+            organization_id=world.org_a.id,
+            base_group_id=world.a.id,
+            username="newbie",
+            email="n2@example.com",
+            level=Level.BASIC,
+        )
+        session.add(late)  # as the second invitation, past its check, would
+        with pytest.raises(Conflict) as err:
+            await service.flush_changes(session, conflict=service.INVITATION_FAILED)
+        assert err.value.message == "Operator invitation failed."
+        await session.rollback()

@@ -15,7 +15,14 @@ from laturi.errors import NotFound, ValidationFailed
 from laturi.kit.time import is_time_zone
 from laturi.models import ApiToken, Operator
 from laturi.operators import repository
-from laturi.operators.service import NOT_FOUND, check_version, clean_name, flush_changes, set_email
+from laturi.operators.service import (
+    EMAIL_TAKEN,
+    NOT_FOUND,
+    check_version,
+    clean_name,
+    flush_changes,
+    set_email,
+)
 
 ACCOUNT_STALE = (
     "Your account was changed meanwhile (in another window?): refresh the page and retry."
@@ -52,7 +59,7 @@ async def update_my_account(
     check_version(operator, changes.version, ACCOUNT_STALE)
     with session.no_autoflush:  # one UPDATE, so the version goes up by one per save
         await _apply(session, operator, changes)
-    await flush_changes(session, ACCOUNT_STALE)
+    await flush_changes(session, conflict=EMAIL_TAKEN, stale=ACCOUNT_STALE)
     return operator
 
 
@@ -87,7 +94,7 @@ async def change_my_password(
     check_policy(new, operator.username)
     operator.password_hash = hash_password(new)
     await repository.end_other_sessions(session, operator.id, keep_session_id)
-    await flush_changes(session, ACCOUNT_STALE)
+    await flush_changes(session, conflict=ACCOUNT_STALE, stale=ACCOUNT_STALE)
 
 
 async def api_tokens(session: AsyncSession, actor: Actor) -> Sequence[ApiToken]:

@@ -137,7 +137,7 @@ async def invite(session: AsyncSession, actor: Actor, mailer: Mailer, data: Invi
         status=OperatorStatus.ACTIVE,
     )
     session.add(operator)
-    await flush_changes(session, INVITATION_FAILED)
+    await flush_changes(session, conflict=INVITATION_FAILED)
     await _send_invitation(session, actor, mailer, operator)
     return operator
 
@@ -181,7 +181,7 @@ async def update_operator(
     with session.no_autoflush:  # one UPDATE, so the version goes up by one per save
         await _apply_personal(session, operator, changes)
         await _apply_permissions(session, actor, operator, changes)
-    await flush_changes(session, UPDATE_FAILED)
+    await flush_changes(session, conflict=UPDATE_FAILED)
     return operator
 
 
@@ -269,7 +269,7 @@ async def delete_operator(
     if operator.id == actor.operator_id:
         raise Conflict(NOT_YOURSELF["delete"], field="delete")
     await session.delete(operator)
-    await flush_changes(session, UPDATE_FAILED)
+    await flush_changes(session, conflict=UPDATE_FAILED)
     return operator
 
 
@@ -279,14 +279,16 @@ def check_version(operator: Operator, version: int | None, message: str = STALE)
         raise StaleEdit(message)
 
 
-async def flush_changes(session: AsyncSession, message: str) -> None:
-    """Flush, turning a lost race (another edit, a duplicate insert) into the manual's words."""
+async def flush_changes(session: AsyncSession, *, conflict: str, stale: str = STALE) -> None:
+    """Flush, turning a lost race into the manual's words: another save of the same row first
+    (the version column) is `stale`; a duplicate username or address inserted meanwhile is
+    `conflict`."""
     try:
         await session.flush()
     except StaleDataError as err:
-        raise StaleEdit(STALE) from err
+        raise StaleEdit(stale) from err
     except IntegrityError as err:
-        raise Conflict(message) from err
+        raise Conflict(conflict) from err
 
 
 def clean_name(value: str, field: str) -> str:
