@@ -62,7 +62,9 @@ async def log_in(
     token = new_token()
     expires = now + timedelta(hours=settings.session_hours)
     session.add(
-        OperatorSession(operator_id=operator.id, token_hash=digest(token), expires_at=expires)
+        OperatorSession(
+            operator_id=operator.id, token_hash=digest(token), created_at=now, expires_at=expires
+        )
     )
     return LoggedIn(token, expires, await actor_for(session, operator))
 

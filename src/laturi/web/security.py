@@ -61,6 +61,8 @@ async def optional_actor(
     actor, row = found
     request.state.actor = actor
     request.state.operator_session = row
+    if row.flash and request.method == "GET" and "hx-request" not in request.headers:
+        request.state.flash, row.flash = row.flash, None
     return actor
 
 
