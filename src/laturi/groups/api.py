@@ -65,7 +65,7 @@ async def create_group(
         name=body.name, parent_id=body.parent_id, station_ids=body.station_ids
     )
     group = await service.create_group(session, actor, data)
-    return await _detail(session, actor, group.id)
+    return await _detail(session, actor.with_new_group(group.id), group.id)
 
 
 @router.patch("/{group_id}")
