@@ -12,7 +12,7 @@ from laturi.auth.actor import Actor
 from laturi.auth.permissions import Permission
 from laturi.errors import LaturiError
 from laturi.groups import repository, service
-from laturi.http import db_session
+from laturi.http import SessionDep
 from laturi.web.pages import is_htmx, list_query, redirect, render, undo
 from laturi.web.security import verify_csrf, web_actor
 
@@ -25,7 +25,7 @@ def _optional_int(value: str) -> int | None:
 
 @router.get("")
 async def list_page(
-    request: Request, actor: Actor = Depends(web_actor), session: AsyncSession = Depends(db_session)
+    request: Request, actor: Actor = Depends(web_actor), session: AsyncSession = SessionDep
 ) -> Response:
     page = await service.list_groups(session, actor, list_query(request))
     template = "groups/_table.html" if is_htmx(request) else "groups/list.html"
@@ -48,7 +48,7 @@ async def _form_context(
 
 @router.get("/new")
 async def new_page(
-    request: Request, actor: Actor = Depends(web_actor), session: AsyncSession = Depends(db_session)
+    request: Request, actor: Actor = Depends(web_actor), session: AsyncSession = SessionDep
 ) -> Response:
     context = await _form_context(session, actor, None)
     return render(request, "groups/form.html", {**context, "group": None, "form": {}})
@@ -76,7 +76,7 @@ async def _read_form(request: Request) -> dict[str, Any]:
 
 @router.post("/new")
 async def create(
-    request: Request, actor: Actor = Depends(web_actor), session: AsyncSession = Depends(db_session)
+    request: Request, actor: Actor = Depends(web_actor), session: AsyncSession = SessionDep
 ) -> Response:
     form = await _read_form(request)
     try:
@@ -106,7 +106,7 @@ async def view_page(
     request: Request,
     group_id: int,
     actor: Actor = Depends(web_actor),
-    session: AsyncSession = Depends(db_session),
+    session: AsyncSession = SessionDep,
 ) -> Response:
     detail = await service.get_group(session, actor, group_id)
     children = [r for r in await service.rows(session, actor) if r.parent_id == group_id]
@@ -118,7 +118,7 @@ async def edit_page(
     request: Request,
     group_id: int,
     actor: Actor = Depends(web_actor),
-    session: AsyncSession = Depends(db_session),
+    session: AsyncSession = SessionDep,
 ) -> Response:
     detail = await service.get_group(session, actor, group_id)
     context = await _form_context(session, actor, group_id)
@@ -136,7 +136,7 @@ async def update(
     request: Request,
     group_id: int,
     actor: Actor = Depends(web_actor),
-    session: AsyncSession = Depends(db_session),
+    session: AsyncSession = SessionDep,
 ) -> Response:
     form = await _read_form(request)
     try:
@@ -154,7 +154,7 @@ async def delete(
     group_id: int,
     version: str = Form(""),
     actor: Actor = Depends(web_actor),
-    session: AsyncSession = Depends(db_session),
+    session: AsyncSession = SessionDep,
 ) -> Response:
     try:
         await service.delete_group(session, actor, group_id, _optional_int(version))
