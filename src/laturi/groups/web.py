@@ -50,8 +50,7 @@ async def _form_context(
 async def new_page(
     request: Request, actor: Actor = Depends(web_actor), session: AsyncSession = SessionDep
 ) -> Response:
-    context = await _form_context(session, actor, None)
-    return render(request, "groups/form.html", {**context, "group": None, "form": {}})
+    return await _form_page(request, session, actor, None)
 
 
 def _input(form: dict[str, Any], version: int | None) -> service.GroupInput:
@@ -95,10 +94,31 @@ async def _form_error(
     form: dict[str, Any],
     err: LaturiError,
 ) -> Response:
+    errors = {err.field or "_": err.message}
+    return await _form_page(request, session, actor, group_id, form, errors, err.status)
+
+
+async def _form_page(
+    request: Request,
+    session: AsyncSession,
+    actor: Actor,
+    group_id: int | None,
+    form: dict[str, Any] | None = None,
+    errors: dict[str, str] | None = None,
+    status: int = 200,
+) -> Response:
+    """The add or edit form; without `form`, filled with the group as stored."""
     context = await _form_context(session, actor, group_id)
-    group = (await service.get_group(session, actor, group_id)).row if group_id else None
-    context.update(group=group, form=form, errors={err.field or "_": err.message})
-    return render(request, "groups/form.html", context, status=err.status)
+    group = (await service.get_group(session, actor, group_id)) if group_id else None
+    if form is None and group is not None:
+        form = {
+            "name": group.row.name,
+            "parent_id": str(group.row.parent_id or ""),
+            "version": group.row.version,
+            "station_ids": [str(s.id) for s in group.stations],
+        }
+    context.update(group=group.row if group else None, form=form or {}, errors=errors or {})
+    return render(request, "groups/form.html", context, status=status)
 
 
 @router.get("/{group_id}")
@@ -120,15 +140,7 @@ async def edit_page(
     actor: Actor = Depends(web_actor),
     session: AsyncSession = SessionDep,
 ) -> Response:
-    detail = await service.get_group(session, actor, group_id)
-    context = await _form_context(session, actor, group_id)
-    form = {
-        "name": detail.row.name,
-        "parent_id": str(detail.row.parent_id or ""),
-        "version": detail.row.version,
-        "station_ids": [str(s.id) for s in detail.stations],
-    }
-    return render(request, "groups/form.html", {**context, "group": detail.row, "form": form})
+    return await _form_page(request, session, actor, group_id)
 
 
 @router.post("/{group_id}/edit")
@@ -160,14 +172,6 @@ async def delete(
         await service.delete_group(session, actor, group_id, _optional_int(version))
     except LaturiError as err:
         await undo(session, err)
-        detail = await service.get_group(session, actor, group_id)
-        context = await _form_context(session, actor, group_id)
-        form = {
-            "name": detail.row.name,
-            "parent_id": str(detail.row.parent_id or ""),
-            "version": detail.row.version,
-            "station_ids": [str(s.id) for s in detail.stations],
-        }
-        context.update(group=detail.row, form=form, errors={"delete": err.message})
-        return render(request, "groups/form.html", context, status=err.status)
+        errors = {"delete": err.message}
+        return await _form_page(request, session, actor, group_id, None, errors, err.status)
     return redirect(request, "/groups", "Charging group deleted.")
