@@ -81,7 +81,7 @@ async def revoke_one_time_tokens(
 async def failures(
     session: AsyncSession, username: str, since: datetime, address: str | None = None
 ) -> tuple[int, datetime | None]:
-    """How many log-ins failed for the username since then (from one address if given), and the first."""
+    """Failed log-ins of the username since then (from one address if given), and the first."""
     query = select(func.count(), func.min(LoginFailure.at)).where(
         LoginFailure.username == username.lower(), LoginFailure.at > since
     )
