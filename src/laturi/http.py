@@ -23,7 +23,7 @@ def mailer(request: Request) -> Mailer:
     return value
 
 
-async def _transaction(request: Request) -> AsyncIterator[AsyncSession]:
+async def db_session(request: Request) -> AsyncIterator[AsyncSession]:
     """One session per request, committed at its end; an error undoes every write of it."""
     database: Database = request.app.state.db
     async with database.sessions() as session:
@@ -38,14 +38,11 @@ async def _transaction(request: Request) -> AsyncIterator[AsyncSession]:
             raise
 
 
-async def db_session(
-    session: AsyncSession = Depends(_transaction, scope="function"),
-) -> AsyncSession:
-    """The request's session. Its transaction ends when the endpoint returns, before the
-    response is sent (FastAPI's default would commit after): the page a redirect leads to sees
-    the writes, and a failed commit is an error page rather than a write lost after a 303."""
-    return session
-
-
 def client_address(request: Request) -> str:
     return request.client.host if request.client else "unknown"
+
+
+# Every route takes its session through this: scope="function" ends the dependency, and so
+# commits, before the response leaves; FastAPI's default would commit after the client
+# already has its answer.
+SessionDep = Depends(db_session, scope="function")

@@ -24,14 +24,13 @@ class TokenPurpose(StrEnum):
     PASSWORD_RESET = "password_reset"
 
 
-def _stored_as_value(enum: type[StrEnum], length: int) -> Enum:
-    """A VARCHAR holding the member's value, read back as the enum member (not a plain str),
-    so comparisons such as `level is Level.ADMIN` hold for rows loaded from the database."""
+def _enum(kind: type[StrEnum]) -> Enum:
+    """A StrEnum stored as its value in a plain VARCHAR, read back as the enum member."""
     return Enum(
-        enum,
+        kind,
         native_enum=False,
         create_constraint=False,
-        length=length,
+        length=32,
         values_callable=lambda members: [m.value for m in members],
     )
 
@@ -52,9 +51,9 @@ class Operator(Timestamped, Base):
     email: Mapped[str] = mapped_column(String(254), unique=True)
     first_name: Mapped[str] = mapped_column(String(100), default="")
     last_name: Mapped[str] = mapped_column(String(100), default="")
-    level: Mapped[Level] = mapped_column(_stored_as_value(Level, 16))
+    level: Mapped[Level] = mapped_column(_enum(Level))
     status: Mapped[OperatorStatus] = mapped_column(
-        _stored_as_value(OperatorStatus, 16), default=OperatorStatus.ACTIVE
+        _enum(OperatorStatus), default=OperatorStatus.ACTIVE
     )
     password_hash: Mapped[str | None] = mapped_column(String(255))
     activated_at: Mapped[datetime | None]
@@ -106,7 +105,7 @@ class OneTimeToken(Timestamped, Base):
     operator_id: Mapped[int] = mapped_column(
         ForeignKey("operators.id", ondelete="CASCADE"), index=True
     )
-    purpose: Mapped[TokenPurpose] = mapped_column(_stored_as_value(TokenPurpose, 32))
+    purpose: Mapped[TokenPurpose] = mapped_column(_enum(TokenPurpose))
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     expires_at: Mapped[datetime]
     used_at: Mapped[datetime | None]

@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from laturi.auth.actor import Actor
 from laturi.auth.secrets import POLICY_HINT
 from laturi.errors import LaturiError
-from laturi.http import db_session
+from laturi.http import SessionDep
 from laturi.models import Operator
 from laturi.operators import account
 from laturi.web.pages import redirect, render, undo
@@ -79,14 +79,14 @@ async def _error(
 
 @router.get("")
 async def account_page(
-    request: Request, actor: Actor = Depends(web_actor), session: AsyncSession = Depends(db_session)
+    request: Request, actor: Actor = Depends(web_actor), session: AsyncSession = SessionDep
 ) -> Response:
     return await _page(request, session, actor)
 
 
 @router.post("")
 async def update_account(
-    request: Request, actor: Actor = Depends(web_actor), session: AsyncSession = Depends(db_session)
+    request: Request, actor: Actor = Depends(web_actor), session: AsyncSession = SessionDep
 ) -> Response:
     raw = await request.form()
     form = {name: str(raw.get(name, "")) for name in ACCOUNT_FIELDS}
@@ -112,7 +112,7 @@ async def change_password(
     password: str = Form(""),
     password_confirm: str = Form(""),
     actor: Actor = Depends(web_actor),
-    session: AsyncSession = Depends(db_session),
+    session: AsyncSession = SessionDep,
 ) -> Response:
     keep = getattr(request.state, "operator_session", None)
     try:
@@ -136,7 +136,7 @@ async def create_token(
     request: Request,
     name: str = Form(""),
     actor: Actor = Depends(web_actor),
-    session: AsyncSession = Depends(db_session),
+    session: AsyncSession = SessionDep,
 ) -> Response:
     """Show the new token on this response only: it is stored nowhere in plain."""
     try:
@@ -151,7 +151,7 @@ async def revoke_token(
     request: Request,
     token_id: int,
     actor: Actor = Depends(web_actor),
-    session: AsyncSession = Depends(db_session),
+    session: AsyncSession = SessionDep,
 ) -> Response:
     try:
         revoked = await account.revoke_api_token(session, actor, token_id)

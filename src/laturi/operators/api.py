@@ -8,7 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from laturi.api.schemas import PageOut
 from laturi.api.security import api_actor
 from laturi.auth.actor import Actor
-from laturi.http import db_session, mailer
+from laturi.http import SessionDep, mailer
 from laturi.kit.pagination import ListQuery
 from laturi.mail import Mailer
 from laturi.models import ApiToken, Operator
@@ -65,7 +65,7 @@ async def list_operators(
     page: int = Query(1, ge=1),
     size: int = Query(50, ge=1, le=500),
     actor: Actor = Depends(api_actor),
-    session: AsyncSession = Depends(db_session),
+    session: AsyncSession = SessionDep,
 ) -> PageOut[OperatorOut]:
     """Operators whose base group is in your domain (admin operators only)."""
     query = ListQuery.parse(search=q, sort=sort, page=page, size=size)
@@ -78,7 +78,7 @@ async def list_operators(
 async def invite_operator(
     body: OperatorInvite,
     actor: Actor = Depends(api_actor),
-    session: AsyncSession = Depends(db_session),
+    session: AsyncSession = SessionDep,
     send: Mailer = Depends(mailer),
 ) -> OperatorOut:
     """Invite a new operator: they get an e-mail with a link to set their password."""
@@ -88,7 +88,7 @@ async def invite_operator(
 
 @router.get("/operators/{operator_id}")
 async def get_operator(
-    operator_id: int, actor: Actor = Depends(api_actor), session: AsyncSession = Depends(db_session)
+    operator_id: int, actor: Actor = Depends(api_actor), session: AsyncSession = SessionDep
 ) -> OperatorOut:
     return await _described(session, await service.get_operator(session, actor, operator_id))
 
@@ -98,7 +98,7 @@ async def update_operator(
     operator_id: int,
     body: OperatorUpdate,
     actor: Actor = Depends(api_actor),
-    session: AsyncSession = Depends(db_session),
+    session: AsyncSession = SessionDep,
 ) -> OperatorOut:
     """Edit status, permission level, base group, names or e-mail address."""
     changes = service.OperatorChanges(**body.model_dump())
@@ -111,7 +111,7 @@ async def delete_operator(
     operator_id: int,
     version: int | None = Query(None, description="The version you read"),
     actor: Actor = Depends(api_actor),
-    session: AsyncSession = Depends(db_session),
+    session: AsyncSession = SessionDep,
 ) -> Response:
     """Delete an operator of your domain (never yourself)."""
     await service.delete_operator(session, actor, operator_id, version)
@@ -126,7 +126,7 @@ async def delete_operator(
 async def resend_invitation(
     operator_id: int,
     actor: Actor = Depends(api_actor),
-    session: AsyncSession = Depends(db_session),
+    session: AsyncSession = SessionDep,
     send: Mailer = Depends(mailer),
 ) -> OperatorOut:
     """Send the invitation again; only while the operator has not activated (else 409)."""
@@ -143,7 +143,7 @@ async def reset_password(
     operator_id: int,
     body: PasswordResetRequest,
     actor: Actor = Depends(api_actor),
-    session: AsyncSession = Depends(db_session),
+    session: AsyncSession = SessionDep,
     send: Mailer = Depends(mailer),
 ) -> OperatorOut:
     """Mail a password-reset link to the operator's address, which must be the one you saw."""
@@ -161,7 +161,7 @@ def _token(row: ApiToken) -> ApiTokenOut:
 
 @me.get("")
 async def get_my_account(
-    actor: Actor = Depends(api_actor), session: AsyncSession = Depends(db_session)
+    actor: Actor = Depends(api_actor), session: AsyncSession = SessionDep
 ) -> AccountOut:
     """Your own operator information."""
     return _account(await account.my_account(session, actor))
@@ -171,7 +171,7 @@ async def get_my_account(
 async def update_my_account(
     body: AccountUpdate,
     actor: Actor = Depends(api_actor),
-    session: AsyncSession = Depends(db_session),
+    session: AsyncSession = SessionDep,
 ) -> AccountOut:
     """Change your own names, e-mail address or time zone."""
     changes = account.AccountChanges(**body.model_dump())
@@ -182,7 +182,7 @@ async def update_my_account(
 async def change_my_password(
     body: PasswordChange,
     actor: Actor = Depends(api_actor),
-    session: AsyncSession = Depends(db_session),
+    session: AsyncSession = SessionDep,
 ) -> Response:
     """Change your password; your panel sessions end (API tokens keep working)."""
     await account.change_my_password(
@@ -197,7 +197,7 @@ async def change_my_password(
 
 @me.get("/api-tokens")
 async def list_my_api_tokens(
-    actor: Actor = Depends(api_actor), session: AsyncSession = Depends(db_session)
+    actor: Actor = Depends(api_actor), session: AsyncSession = SessionDep
 ) -> list[ApiTokenOut]:
     """Your API tokens (never their values)."""
     return [_token(row) for row in await account.api_tokens(session, actor)]
@@ -207,7 +207,7 @@ async def list_my_api_tokens(
 async def create_my_api_token(
     body: ApiTokenCreate,
     actor: Actor = Depends(api_actor),
-    session: AsyncSession = Depends(db_session),
+    session: AsyncSession = SessionDep,
 ) -> ApiTokenCreated:
     """A new token acting with your permissions and domain; its value is shown this once."""
     token, row = await account.create_api_token(session, actor, body.name)
@@ -216,7 +216,7 @@ async def create_my_api_token(
 
 @me.delete("/api-tokens/{token_id}", status_code=204)
 async def revoke_my_api_token(
-    token_id: int, actor: Actor = Depends(api_actor), session: AsyncSession = Depends(db_session)
+    token_id: int, actor: Actor = Depends(api_actor), session: AsyncSession = SessionDep
 ) -> Response:
     """Revoke one of your tokens; it is refused (401) from now on."""
     await account.revoke_api_token(session, actor, token_id)

@@ -8,7 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from laturi.auth.actor import Actor
 from laturi.errors import LaturiError
-from laturi.http import db_session, mailer
+from laturi.http import SessionDep, mailer
 from laturi.mail import Mailer
 from laturi.models import Operator
 from laturi.operators import service
@@ -67,7 +67,7 @@ async def _list_page(
 
 @router.get("/operators")
 async def list_page(
-    request: Request, actor: Actor = Depends(web_actor), session: AsyncSession = Depends(db_session)
+    request: Request, actor: Actor = Depends(web_actor), session: AsyncSession = SessionDep
 ) -> Response:
     return await _list_page(request, session, actor)
 
@@ -89,7 +89,7 @@ async def _invite_page(
 
 @router.get("/operators/new")
 async def invite_page(
-    request: Request, actor: Actor = Depends(web_actor), session: AsyncSession = Depends(db_session)
+    request: Request, actor: Actor = Depends(web_actor), session: AsyncSession = SessionDep
 ) -> Response:
     form = {"level": "basic", "base_group_id": str(actor.base_group_id)}
     return await _invite_page(request, session, actor, form)
@@ -99,7 +99,7 @@ async def invite_page(
 async def invite(
     request: Request,
     actor: Actor = Depends(web_actor),
-    session: AsyncSession = Depends(db_session),
+    session: AsyncSession = SessionDep,
     send: Mailer = Depends(mailer),
 ) -> Response:
     form = await _read(request, INVITE_FIELDS)
@@ -172,7 +172,7 @@ async def edit_page(
     request: Request,
     operator_id: int,
     actor: Actor = Depends(web_actor),
-    session: AsyncSession = Depends(db_session),
+    session: AsyncSession = SessionDep,
 ) -> Response:
     return await _edit_page(request, session, actor, operator_id)
 
@@ -194,7 +194,7 @@ async def update(
     request: Request,
     operator_id: int,
     actor: Actor = Depends(web_actor),
-    session: AsyncSession = Depends(db_session),
+    session: AsyncSession = SessionDep,
 ) -> Response:
     form = await _read(request, EDIT_FIELDS)
     try:
@@ -210,7 +210,7 @@ async def resend_invitation(
     operator_id: int,
     back: str = Form("list"),
     actor: Actor = Depends(web_actor),
-    session: AsyncSession = Depends(db_session),
+    session: AsyncSession = SessionDep,
     send: Mailer = Depends(mailer),
 ) -> Response:
     """The send button: a reminder to an operator who has not activated yet."""
@@ -231,7 +231,7 @@ async def reset_password(
     operator_id: int,
     email: str = Form(""),
     actor: Actor = Depends(web_actor),
-    session: AsyncSession = Depends(db_session),
+    session: AsyncSession = SessionDep,
     send: Mailer = Depends(mailer),
 ) -> Response:
     """RESET PASSWORD: mails a link to the address shown on the page the admin saw."""
@@ -249,7 +249,7 @@ async def delete(
     operator_id: int,
     version: str = Form(""),
     actor: Actor = Depends(web_actor),
-    session: AsyncSession = Depends(db_session),
+    session: AsyncSession = SessionDep,
 ) -> Response:
     try:
         gone = await service.delete_operator(session, actor, operator_id, _optional_int(version))

@@ -6,7 +6,6 @@ from typing import Any
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse
-from sqlalchemy import inspect
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from laturi.errors import LaturiError
@@ -28,7 +27,7 @@ def render(
         "actor": actor,
         "menu": menu_for(actor),
         "csrf_token": csrf_token(request),
-        "flash": _take_flash(request),
+        "flash": getattr(request.state, "flash", None),
         "errors": {},
         "form": {},
     }
@@ -37,17 +36,6 @@ def render(
         request, template, ctx, status_code=status
     )
     return response
-
-
-def _take_flash(request: Request) -> str | None:
-    """The one-time message, consumed. After a rolled-back request the log-in session row is
-    expired (and possibly detached): it cannot load under asyncio, so its message waits."""
-    row = getattr(request.state, "operator_session", None)
-    if row is None or "flash" in inspect(row).unloaded or not row.flash:
-        return None
-    flash: str = row.flash
-    row.flash = None
-    return flash
 
 
 def redirect(request: Request, url: str, flash: str | None = None) -> RedirectResponse:
