@@ -23,10 +23,6 @@ def _enable_sqlite_foreign_keys(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA foreign_keys=ON")
     # WAL lets the panel read while a station's message is being written.
     cursor.execute("PRAGMA journal_mode=WAL")
-    # In WAL mode NORMAL still never corrupts the database and survives an application
-    # crash; only an OS crash or power cut may lose the last commits. It spares an fsync
-    # per transaction, which is what limits how many station messages a second SQLite takes.
-    cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA busy_timeout=5000")
     cursor.close()
 
