@@ -123,4 +123,3 @@ async def test_ocpp_rpc_in_strict_mode_plays_a_whole_session_and_obeys_every_com
     assert outcome["received"] == [command for command, _, _ in sent]
     tx = await read(database, lambda s: s.scalar(select(Transaction)))
     assert tx is not None and tx.energy_wh == 7510 and tx.free_charging
-
