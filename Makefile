@@ -9,7 +9,13 @@ DB_URL ?= sqlite+aiosqlite:///./var/laturi.db
 
 .PHONY: setup run test lint fmt typecheck pytest bench clean
 
-setup: $(STAMP) $(ASSETS)
+INTEROP := tests/interop/node_modules/.package-lock.json
+
+setup: $(STAMP) $(ASSETS) $(INTEROP)
+
+# ocpp-rpc (strict OCPP 1.6J schemas both ways) plays the station in the interop test.
+$(INTEROP): tests/interop/package.json tests/interop/package-lock.json
+	cd tests/interop && npm ci --no-audit --no-fund --loglevel=error
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -57,6 +63,7 @@ test: lint typecheck pytest
 
 bench: setup
 	$(BIN)/python benchmarks/groups_api.py
+	$(BIN)/python benchmarks/ocpp_load.py --stations 5000 --active 100
 
 clean:
 	rm -rf $(VENV) node_modules $(VENDOR) .mypy_cache .ruff_cache .pytest_cache

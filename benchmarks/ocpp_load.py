@@ -18,7 +18,6 @@ import json
 import os
 import signal
 import socket
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -49,11 +48,19 @@ def rss_kb(pid: int) -> int:
     return 0
 
 
+def cpu_seconds(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 async def fresh_postgres(url: str) -> None:
     parsed = make_url(url)
     admin = await asyncpg.connect(
-        host=parsed.host, port=parsed.port or 5432, user=parsed.username,
-        password=parsed.password, database="postgres",
+        host=parsed.host,
+        port=parsed.port or 5432,
+        user=parsed.username,
+        password=parsed.password,
+        database="postgres",
     )
     try:
         await admin.execute(f'DROP DATABASE IF EXISTS "{parsed.database}" WITH (FORCE)')
@@ -126,8 +133,12 @@ class Station:
 
     async def connect(self, base: str) -> None:
         self.ws = await websockets.connect(
-            f"{base}/ocpp/{self.identifier}", subprotocols=["ocpp1.6"],  # type: ignore[list-item]
-            open_timeout=120, ping_interval=None, max_queue=4, write_limit=4096,
+            f"{base}/ocpp/{self.identifier}",
+            subprotocols=["ocpp1.6"],  # type: ignore[list-item]
+            open_timeout=120,
+            ping_interval=None,
+            max_queue=4,
+            write_limit=4096,
         )
 
     async def call(self, action: str, payload: dict[str, Any]) -> tuple[dict[str, Any], float]:
@@ -147,17 +158,20 @@ def now() -> str:
     return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
 
 
-async def connect_all(base: str, count: int, concurrency: int = 200) -> list[Station]:
-    stations = [Station(f"B{n:05d}") for n in range(count)]
+async def connect_all(base: str, first: int, count: int, concurrency: int = 200) -> list[Station]:
+    stations = [Station(f"B{n:05d}") for n in range(first, first + count)]
     gate = asyncio.Semaphore(concurrency)
 
     async def one(station: Station) -> None:
         async with gate:
             await station.connect(base)
-            await station.call("BootNotification",
-                               {"chargePointVendor": "Bench", "chargePointModel": "B1"})
-            await station.call("StatusNotification",
-                               {"connectorId": 1, "errorCode": "NoError", "status": "Available"})
+            await station.call(
+                "BootNotification", {"chargePointVendor": "Bench", "chargePointModel": "B1"}
+            )
+            await station.call(
+                "StatusNotification",
+                {"connectorId": 1, "errorCode": "NoError", "status": "Available"},
+            )
 
     await asyncio.gather(*(one(s) for s in stations))
     return stations
@@ -172,8 +186,13 @@ async def heartbeat_all(stations: list[Station]) -> float:
 async def meter_values(stations: list[Station], seconds: float) -> tuple[int, list[float]]:
     """Closed loop: each station sends MeterValues as soon as the previous one is answered."""
     starts = await asyncio.gather(
-        *(s.call("StartTransaction", {"connectorId": 1, "idTag": "BENCH", "meterStart": 0,
-                                      "timestamp": now()}) for s in stations)
+        *(
+            s.call(
+                "StartTransaction",
+                {"connectorId": 1, "idTag": "BENCH", "meterStart": 0, "timestamp": now()},
+            )
+            for s in stations
+        )
     )
     deadline = time.perf_counter() + seconds
     latencies: list[float] = []
@@ -188,21 +207,24 @@ async def meter_values(stations: list[Station], seconds: float) -> tuple[int, li
             ]
             _, elapsed = await station.call(
                 "MeterValues",
-                {"connectorId": 1, "transactionId": tx,
-                 "meterValue": [{"timestamp": now(), "sampledValue": sampled}]},
+                {
+                    "connectorId": 1,
+                    "transactionId": tx,
+                    "meterValue": [{"timestamp": now(), "sampledValue": sampled}],
+                },
             )
             latencies.append(elapsed)
 
-    await asyncio.gather(*(loop(s, a["transactionId"]) for s, (a, _) in zip(stations, starts, strict=True)))
+    await asyncio.gather(
+        *(loop(s, a["transactionId"]) for s, (a, _) in zip(stations, starts, strict=True))
+    )
     return len(latencies), latencies
 
 
 async def authorize(stations: list[Station], rounds: int) -> list[float]:
     latencies: list[float] = []
     for _ in range(rounds):
-        answers = await asyncio.gather(
-            *(s.call("Authorize", {"idTag": "BENCH"}) for s in stations)
-        )
+        answers = await asyncio.gather(*(s.call("Authorize", {"idTag": "BENCH"}) for s in stations))
         latencies += [elapsed for _, elapsed in answers]
     return latencies
 
@@ -235,28 +257,43 @@ async def run(args: argparse.Namespace) -> None:
     base = f"ws://127.0.0.1:{port}"
     try:
         await asyncio.sleep(1)
-        idle_rss = rss_kb(server.pid)
+        half = args.stations // 2
         t0 = time.perf_counter()
-        stations = await connect_all(base, args.stations)
+        stations = await connect_all(base, 0, half)
+        await asyncio.sleep(2)
+        idle_rss = rss_kb(server.pid)
+        stations += await connect_all(base, half, args.stations - half)
         connect_s = time.perf_counter() - t0
         await asyncio.sleep(2)
         busy_rss = rss_kb(server.pid)
         heartbeat_s = await heartbeat_all(stations)
         active = stations[: args.active]
         rows_before = await count_meter_rows(url)
+        cpu_before = cpu_seconds(server.pid)
         done, latencies = await meter_values(active, args.seconds)
+        cpu_ms = (cpu_seconds(server.pid) - cpu_before) * 1000 / max(done, 1)
         rows = await count_meter_rows(url) - rows_before
         auth = await authorize(active, 5)
         print(json.dumps({"database": url.split(":", 1)[0], "stations": args.stations}))
-        print(f"stations connected:            {len(stations)} (boot + status in {connect_s:.1f} s)")
+        print(
+            f"stations connected:            {len(stations)} (boot + status in {connect_s:.1f} s)"
+        )
         print(f"heartbeat from every station:  answered in {heartbeat_s:.2f} s")
-        print(f"server memory per connection:  {(busy_rss - idle_rss) / len(stations):.1f} KB"
-              f"  (RSS {idle_rss / 1024:.0f} MB idle -> {busy_rss / 1024:.0f} MB)")
-        print(f"MeterValues persisted:         {done / args.seconds:.0f}/s by {len(active)} stations"
-              f" ({rows} rows, 2 per message), p50 {pct(latencies, 0.5):.1f} ms,"
-              f" p99 {pct(latencies, 0.99):.1f} ms")
-        print(f"Authorize latency:             p50 {pct(auth, 0.5):.1f} ms,"
-              f" p99 {pct(auth, 0.99):.1f} ms ({len(auth)} requests, {len(active)} at a time)")
+        added = args.stations - half
+        print(
+            f"server memory per connection:  {(busy_rss - idle_rss) / added:.1f} KB"
+            f"  (RSS {idle_rss / 1024:.0f} MB with {half} -> {busy_rss / 1024:.0f} MB"
+            f" with {args.stations})"
+        )
+        print(
+            f"MeterValues persisted:         {done / args.seconds:.0f}/s by {len(active)} stations"
+            f" ({rows} rows, 2 per message), p50 {pct(latencies, 0.5):.1f} ms,"
+            f" p99 {pct(latencies, 0.99):.1f} ms; server CPU {cpu_ms:.2f} ms per message"
+        )
+        print(
+            f"Authorize latency:             p50 {pct(auth, 0.5):.1f} ms,"
+            f" p99 {pct(auth, 0.99):.1f} ms ({len(auth)} requests, {len(active)} at a time)"
+        )
         for station in stations:
             await station.ws.close()
     finally:

@@ -61,6 +61,8 @@ def serve(host: str = "127.0.0.1", port: int = 8000, reload: bool = False) -> No
         port=port,
         reload=reload,
         ws="wsproto",
+        # OCPP frames are small; a zlib context per connection would cost ~300 KB each.
+        ws_per_message_deflate=False,
         log_config=None,
     )
 

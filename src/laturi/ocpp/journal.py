@@ -12,9 +12,9 @@ import contextlib
 import logging
 from typing import Any
 
-from laturi.db import Database
 from laturi.kit.time import utcnow
 from laturi.models.station_event import Direction
+from laturi.ocpp.units import Units
 from laturi.stations import repository
 
 log = logging.getLogger("laturi.ocpp.journal")
@@ -26,8 +26,8 @@ MAX_BUFFER = 50_000  # beyond this the database is not keeping up: drop, do not 
 class MessageJournal:
     """Collects frames from every connection and writes them in batches."""
 
-    def __init__(self, database: Database, *, enabled: bool = True, interval: float = 0.5) -> None:
-        self._database = database
+    def __init__(self, units: Units, *, enabled: bool = True, interval: float = 0.5) -> None:
+        self._units = units
         self._enabled = enabled
         self._interval = interval
         self._rows: list[dict[str, Any]] = []
@@ -69,7 +69,7 @@ class MessageJournal:
         if not rows:
             return
         try:
-            async with self._database.session() as session:
+            async with self._units.session() as session:
                 await repository.add_messages(session, rows)
         except Exception:
             log.exception("could not write %d OCPP frames to the message log", len(rows))

@@ -139,7 +139,10 @@ class CentralSystemBase(ChargePoint):  # type: ignore[misc]  # ocpp ships no typ
         super().__init__(identifier, transport, logger=frames_log)
         self._journal = journal
         self._pending: dict[str, tuple[str, asyncio.Future[CallResult | CallError]]] = {}
-        self._one_call = asyncio.Lock()
+        # Answers are matched to their request in `_settle`, not through the package's
+        # queue; dropping it saves memory on every one of thousands of idle connections.
+        del self._response_queue
+        self._one_call: asyncio.Lock = self._call_lock
         self._answering: str | None = None
 
     # --- frames from the station -----------------------------------------------------------

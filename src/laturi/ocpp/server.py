@@ -13,6 +13,7 @@ from typing import Concatenate, ParamSpec
 from fastapi import FastAPI
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.responses import PlainTextResponse
+from starlette.types import ASGIApp, Receive, Scope, Send
 from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 
 from laturi.bus import Payload, StationBus
@@ -21,6 +22,7 @@ from laturi.db import Database
 from laturi.models.station_event import Direction
 from laturi.ocpp.journal import MessageJournal
 from laturi.ocpp.protocol import TransportClosed
+from laturi.ocpp.units import Units
 from laturi.ocpp.v16 import CentralSystem16
 from laturi.stations import feed, reports
 from laturi.stations.reports import Credentials, Refusal, StationKey
@@ -28,6 +30,7 @@ from laturi.stations.reports import Credentials, Refusal, StationKey
 log = logging.getLogger("laturi.ocpp")
 
 SUBPROTOCOL = "ocpp1.6"
+PREFIX = "/ocpp/"
 PURGE_EVERY = 3600.0  # seconds between message-log purges
 REFUSALS = {
     Refusal.UNKNOWN: (404, "Unknown charging station."),
@@ -101,7 +104,8 @@ class OcppServer:
         self.settings = settings
         self.database = database
         self.bus = bus
-        self.journal = MessageJournal(database, enabled=settings.ocpp_log_messages)
+        self.units = Units(database)
+        self.journal = MessageJournal(self.units, enabled=settings.ocpp_log_messages)
 
     async def serve(self, websocket: WebSocket, identifier: str) -> None:
         """Handshake, then answer the station until it goes away."""
@@ -121,6 +125,7 @@ class OcppServer:
         self, websocket: WebSocket, identifier: str, address: str
     ) -> StationKey | None:
         credentials = basic_credentials(websocket.headers.get("authorization"))
+        # Not a queued writer: a password check takes tens of milliseconds of argon2.
         async with self.database.session() as session:
             admission = await reports.admit(session, identifier, address, credentials)
         if admission.refusal is not None:
@@ -133,7 +138,7 @@ class OcppServer:
             station,
             WebSocketTransport(websocket),
             self._journal_for(station.id),
-            self.database,
+            self.units,
             self.settings,
         )
         link = Link(station.id, protocol, websocket)
@@ -167,7 +172,7 @@ class OcppServer:
     ) -> None:
         """Record a connection fact; a database hiccup must not cost the connection."""
         try:
-            async with self.database.session() as session:
+            async with self.units.session() as session:
                 await work(session, *args, **kwargs)
         except Exception:
             log.exception("could not record %s", getattr(work, "__name__", work))
@@ -187,7 +192,7 @@ class OcppServer:
     async def _purge_loop(self) -> None:
         while True:
             try:
-                async with self.database.session() as session:
+                async with self.units.session() as session:
                     gone = await feed.purge_messages(session, self.settings.ocpp_log_days)
                 if gone:
                     log.info(
@@ -210,12 +215,31 @@ async def _deny(websocket: WebSocket, refusal: Refusal) -> None:
         await websocket.close(code=1008)
 
 
+class OcppRoute:
+    """Pure ASGI: hands /ocpp/{identifier} WebSockets straight to the OCPP server.
+
+    A connection lives for months; every layer of the web stack it passes through keeps a
+    suspended frame for all that time. Routing here, ahead of the panel's middleware and
+    FastAPI's router, keeps an idle connection near 30 KB.
+    """
+
+    def __init__(self, app: ASGIApp, server: OcppServer) -> None:
+        self.app = app
+        self.server = server
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        path = str(scope.get("path", ""))
+        if scope["type"] == "websocket" and path.startswith(PREFIX):
+            await self.server.serve(WebSocket(scope, receive, send), path[len(PREFIX) :])
+            return
+        await self.app(scope, receive, send)
+
+
 def install(app: FastAPI, settings: Settings, database: Database, bus: StationBus) -> OcppServer:
-    """Mount /ocpp/{identifier} on the app; the server is kept in app.state.ocpp."""
+    """Serve /ocpp/{identifier} on the app; the server is kept in app.state.ocpp.
+
+    Call it after the app's other middleware is added, so that it sits outside them.
+    """
     server = OcppServer(settings, database, bus)
-
-    async def endpoint(websocket: WebSocket, identifier: str) -> None:
-        await server.serve(websocket, identifier)
-
-    app.add_api_websocket_route("/ocpp/{identifier}", endpoint)
+    app.add_middleware(OcppRoute, server=server)
     return server

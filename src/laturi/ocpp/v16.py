@@ -6,8 +6,8 @@ happened in `protocol` (handlers skip the package's own, which would run it twic
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
+from collections.abc import Callable
+from contextlib import AbstractAsyncContextManager
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
@@ -18,9 +18,9 @@ from ocpp.v16.enums import Action
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from laturi.config import Settings
-from laturi.db import Database
 from laturi.kit.time import utcnow
 from laturi.ocpp.protocol import CentralSystemBase, Journal, Transport
+from laturi.ocpp.units import Units
 from laturi.sessions import service as sessions
 from laturi.sessions.authorization import TagDecision
 from laturi.stations import reports
@@ -84,18 +84,16 @@ class CentralSystem16(CentralSystemBase):
         station: StationKey,
         transport: Transport,
         journal: Journal,
-        database: Database,
+        units: Units,
         settings: Settings,
     ) -> None:
         super().__init__(station.identifier, transport, journal)
         self.station = station
-        self._database = database
+        self._units = units
         self._settings = settings
 
-    @asynccontextmanager
-    async def _session(self) -> AsyncIterator[AsyncSession]:
-        async with self._database.session() as session:
-            yield session
+    def _session(self) -> AbstractAsyncContextManager[AsyncSession]:
+        return self._units.session()
 
     @handles(Action.boot_notification)
     async def on_boot_notification(self, **kw: Kwargs) -> call_result.BootNotification:

@@ -6,6 +6,7 @@ until that module exists, no token is known and only free-charging stations char
 
 from __future__ import annotations
 
+import functools
 import importlib
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -35,7 +36,9 @@ class TagDecision:
         return self.status == ACCEPTED
 
 
+@functools.cache
 def _rule(name: str = "authorize") -> Rule | None:
+    """The rule from the charging-users module; looked up once (a failed import is slow)."""
     try:
         module = importlib.import_module("laturi.charging_users.authorization")
     except ImportError:

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, insert, or_, select, update
+from sqlalchemy import case, func, insert, literal, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from laturi.kit.pagination import ListQuery
@@ -53,15 +53,36 @@ async def add_samples(session: AsyncSession, rows: list[dict[str, Any]]) -> None
         await session.execute(insert(MeterValue), rows)
 
 
-async def advance_meter(session: AsyncSession, transaction_id: int, wh: int, at: datetime) -> None:
-    """Remember the latest energy reading of an open transaction; older ones do not win."""
-    newer = or_(Transaction.last_meter_at.is_(None), Transaction.last_meter_at <= at)
-    stmt = (
-        update(Transaction)
-        .where(Transaction.id == transaction_id, newer)
-        .values(last_meter_wh=wh, last_meter_at=at)
+async def touch_meter(
+    session: AsyncSession,
+    station_id: int,
+    transaction_id: int,
+    reading: tuple[datetime, int] | None,
+) -> bool:
+    """Whether the station has this transaction; if so it remembers the latest reading.
+
+    One statement for both (UPDATE ... RETURNING): MeterValues is the busiest message, and
+    a reading older than the one stored (a queued message) does not win.
+    """
+    stmt = update(Transaction).where(
+        Transaction.id == transaction_id, Transaction.station_id == station_id
     )
-    await session.execute(stmt.execution_options(synchronize_session=False))
+    if reading is not None:
+        at, wh = reading
+        newer = or_(Transaction.last_meter_at.is_(None), Transaction.last_meter_at <= at)
+        stmt = stmt.values(
+            last_meter_wh=case((newer, wh), else_=Transaction.last_meter_wh),
+            last_meter_at=case(
+                (newer, literal(at, Transaction.last_meter_at.type)),
+                else_=Transaction.last_meter_at,
+            ),
+        )
+    else:
+        stmt = stmt.values(id=Transaction.id)
+    found = await session.execute(
+        stmt.returning(Transaction.id).execution_options(synchronize_session=False)
+    )
+    return found.first() is not None
 
 
 async def page_of_station(

@@ -148,12 +148,12 @@ async def meter_values(
     samples: Sequence[Sample],
 ) -> None:
     """MeterValues: every sample stored; an open transaction remembers its latest reading."""
-    found = (
-        await repository.of_station(session, station_id, transaction_id)
-        if transaction_id is not None
-        else None
+    reading = _latest_energy(samples)
+    known = transaction_id is not None and await repository.touch_meter(
+        session, station_id, transaction_id, reading
     )
-    await _store(session, station_id, connector_id, found.id if found else None, samples)
+    rows = [_row(station_id, connector_id, transaction_id if known else None, s) for s in samples]
+    await repository.add_samples(session, rows)
 
 
 async def close_interrupted(session: AsyncSession, station_id: int) -> list[Transaction]:
@@ -178,10 +178,14 @@ async def _store(
 ) -> None:
     rows = [_row(station_id, connector_id, transaction_id, s) for s in samples]
     await repository.add_samples(session, rows)
+    reading = _latest_energy(samples)
+    if transaction_id is not None and reading is not None:
+        await repository.touch_meter(session, station_id, transaction_id, reading)
+
+
+def _latest_energy(samples: Sequence[Sample]) -> tuple[datetime, int] | None:
     readings = [(s.sampled_at, wh) for s in samples if (wh := s.energy_wh()) is not None]
-    if transaction_id is not None and readings:
-        at, wh = max(readings)
-        await repository.advance_meter(session, transaction_id, wh, at)
+    return max(readings) if readings else None
 
 
 def _row(

@@ -1,0 +1,3 @@
+from tests.fixtures.server import ocpp_url
+
+__all__ = ["ocpp_url"]
