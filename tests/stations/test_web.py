@@ -104,6 +104,27 @@ class TestList:
         assert "Add new charging station +" not in page and "/edit" not in page
 
 
+class TestStationView:
+    async def test_a_basic_operator_sends_commands_but_neither_edits_nor_updates_firmware(
+        self, client: httpx.AsyncClient, world: World
+    ) -> None:
+        await log_in(client, "beta")
+        page = (await client.get(f"/stations/{world.stations[2].id}")).text
+        assert "Soft reset" in page and "Get diagnostics" in page
+        for hidden in ("Firmware update", "Edit this charging station", "OCPP message log"):
+            assert hidden not in page, hidden
+
+    async def test_an_admin_has_every_command_and_the_edit_link(
+        self, client: httpx.AsyncClient, world: World
+    ) -> None:
+        await log_in(client, "alpha")
+        page = (await client.get(f"/stations/{world.stations[2].id}")).text
+        menu = ("Clear cache", "Soft reset", "Hard reset", "Set available", "Set unavailable")
+        for shown in (*menu, "Refresh configuration", "Firmware update", "Get diagnostics"):
+            assert shown in page, shown
+        assert f'href="/stations/{world.stations[2].id}/edit"' in page
+
+
 class TestAdd:
     async def test_an_admin_adds_a_station_and_lands_on_its_view(
         self, client: httpx.AsyncClient, world: World, database: Database
@@ -380,4 +401,6 @@ class TestUnknownStations:
         assert row.startswith("EVB-77 Unknown identifier 10.0.0.7 3")
         assert 'href="/stations/new?identifier=EVB-77"' in page
         await log_in(client, "gamma")  # an admin below the root does not see them
-        assert "No unknown stations" in (await client.get("/stations/unknown")).text
+        below = (await client.get("/stations/unknown")).text
+        assert "shown to operators whose domain is the whole organisation" in below
+        assert "EVB-77" not in below

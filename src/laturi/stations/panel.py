@@ -22,7 +22,13 @@ from laturi.groups.repository import is_root
 from laturi.groups.service import GroupRow
 from laturi.kit.pagination import ListQuery, Page
 from laturi.kit.time import utcnow
-from laturi.models import ChargingPoint, OcppMessage, Station, Transaction
+from laturi.models import (
+    ChargingPoint,
+    OcppMessage,
+    Station,
+    Transaction,
+    UnknownStationAttempt,
+)
 from laturi.sessions import repository as sessions_repository
 from laturi.stations import feed, panel_repository, repository, service
 from laturi.stations.service import NOT_FOUND, StationDetail, StationRow
@@ -86,6 +92,12 @@ class Overview:
     recent_tags: Sequence[str]
 
 
+@dataclass(frozen=True)
+class UnknownStations:
+    attempts: Sequence[UnknownStationAttempt]
+    sees_all: bool  # False below the root: such an operator is shown none
+
+
 def today(actor: Actor) -> date:
     """Today in the operator's time zone."""
     return utcnow().astimezone(ZoneInfo(actor.time_zone)).date()
@@ -113,6 +125,12 @@ async def station_list(
         await groups.rows(session, actor),
         await is_root(session, actor),
     )
+
+
+async def unknown_stations(session: AsyncSession, actor: Actor) -> UnknownStations:
+    """Refused devices, for admins whose domain is the whole organisation."""
+    attempts = await service.unknown_attempts(session, actor)
+    return UnknownStations(attempts, await is_root(session, actor))
 
 
 async def group_choices(session: AsyncSession, actor: Actor) -> Sequence[GroupRow]:

@@ -16,8 +16,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from laturi.auth.actor import Actor
 from laturi.auth.permissions import Permission
 from laturi.bus import StationBus
-from laturi.errors import LaturiError
-from laturi.http import SessionDep
+from laturi.config import Settings
+from laturi.errors import AccessDenied, LaturiError
+from laturi.http import SessionDep, settings
 from laturi.kit.pagination import ListQuery
 from laturi.stations import feed, panel, service
 from laturi.stations.api import station_bus
@@ -104,6 +105,8 @@ async def create(
     )
     try:
         station = await service.create_station(session, actor, data)
+    except AccessDenied:
+        raise  # the error page, not the form
     except LaturiError as err:
         await undo(session, err)
         return await _add_form(request, session, actor, form, err)
@@ -114,8 +117,8 @@ async def create(
 async def unknown_page(
     request: Request, actor: Actor = Depends(web_actor), session: AsyncSession = SessionDep
 ) -> Response:
-    attempts = await service.unknown_attempts(session, actor)
-    return render(request, "stations/unknown.html", {"attempts": attempts})
+    found = await panel.unknown_stations(session, actor)
+    return render(request, "stations/unknown.html", {"unknown": found})
 
 
 @router.get("/{station_id:int}")
@@ -186,6 +189,7 @@ async def messages_page(
     actor: Actor = Depends(web_actor),
     session: AsyncSession = SessionDep,
     bus: StationBus = Depends(station_bus),
+    config: Settings = Depends(settings),
 ) -> Response:
     day = _day(request, actor)
     direction = request.query_params.get("direction") or None
@@ -195,6 +199,7 @@ async def messages_page(
         "station_id": station_id,
         "page": found,
         "direction": direction or "",
+        "keep_days": config.ocpp_log_days,
         **_days(day, actor),
     }
     if is_htmx(request):
