@@ -2,7 +2,7 @@
 
 Revision ID: 0002
 Revises: 0001
-Create Date: 2026-11-24 10:38:25.131021
+Create Date: 2026-11-24 10:44:21.792084
 """
 
 from collections.abc import Sequence
@@ -26,6 +26,7 @@ def upgrade() -> None:
         sa.Column("organization_id", sa.Integer(), nullable=False),
         sa.Column("name", sa.String(length=200), nullable=False),
         sa.Column("name_key", sa.String(length=200), nullable=False),
+        sa.Column("updated_at", laturi.kit.time.UTCDateTime(timezone=True), nullable=False),
         sa.Column("version", sa.Integer(), nullable=False),
         sa.Column("created_at", laturi.kit.time.UTCDateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
