@@ -5,9 +5,13 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from laturi.api.schemas import ERRORS
+from laturi.charging_users.api import router as charging_users
+from laturi.charging_users.user_groups.api import router as user_groups
 from laturi.groups.api import router as groups
 from laturi.operators.api import router as operators
 
 router = APIRouter(prefix="/api/v1", responses=ERRORS)  # type: ignore[arg-type]
 router.include_router(groups)
 router.include_router(operators)
+router.include_router(charging_users)
+router.include_router(user_groups)

@@ -62,7 +62,7 @@ class UserDetail:
 
 
 @dataclass
-class _Plan:
+class Plan:
     """A checked change, ready to write: nothing is written before every check passed."""
 
     fields: dict[str, object]
@@ -101,17 +101,17 @@ async def create_user(session: AsyncSession, actor: Actor, data: UserInput) -> C
     return await write_new(session, scope, plan)
 
 
-async def prepare_new(session: AsyncSession, scope: Scope, data: UserInput) -> _Plan:
+async def prepare_new(session: AsyncSession, scope: Scope, data: UserInput) -> Plan:
     """Every check of a new user, reading only (the CSV import checks whole files with it)."""
     scope.actor.require(Permission.MANAGE_CHARGING_USERS)
-    plan = _Plan(await _fields(session, scope, data, None))
+    plan = Plan(await _fields(session, scope, data, None))
     fresh = [replace(t, id=None) for t in data.tokens or []]
     plan.tokens = await _check_tokens(session, scope, fresh, {}, set())
     plan.rights = await rights.wanted(session, scope, None, data.group_ids, data.station_ids)
     return plan
 
 
-async def write_new(session: AsyncSession, scope: Scope, plan: _Plan) -> ChargingUser:
+async def write_new(session: AsyncSession, scope: Scope, plan: Plan) -> ChargingUser:
     user = ChargingUser(
         organization_id=scope.organization_id,
         created_in_group_id=scope.actor.base_group_id,
@@ -130,7 +130,7 @@ async def update_user(
     actor.require(Permission.MANAGE_CHARGING_USERS)
     scope = await repository.scope_for(session, actor)
     user = await _existing(session, scope, user_id, data.version)
-    plan = _Plan(await _fields(session, scope, data, user))
+    plan = Plan(await _fields(session, scope, data, user))
     if data.tokens is not None:
         await _plan_tokens(session, scope, user, data.tokens, plan)
     plan.rights = await rights.wanted(session, scope, user.id, data.group_ids, data.station_ids)
@@ -283,7 +283,7 @@ async def _plan_tokens(
     scope: Scope,
     user: ChargingUser,
     given: Sequence[TokenInput],
-    plan: _Plan,
+    plan: Plan,
 ) -> None:
     """Which tokens to keep, change, add and delete; deleting needs an admin."""
     existing = {t.id: t for t in await repository.tokens_of(session, user.id)}
@@ -352,7 +352,7 @@ def _check_tag(id_tag: str, field: str) -> None:
         raise ValidationFailed("Token id cannot contain spaces or control characters.", field=field)
 
 
-async def _write_rest(session: AsyncSession, user: ChargingUser, plan: _Plan) -> None:
+async def _write_rest(session: AsyncSession, user: ChargingUser, plan: Plan) -> None:
     """Rights and tokens of a user whose own row is in the session."""
     if plan.rights is not None:
         await repository.set_group_rights(session, user.id, plan.rights.all_groups)
