@@ -52,7 +52,7 @@ pytest: setup
 test: lint typecheck pytest
 
 bench: setup
-	$(BIN)/python benchmarks/login.py
+	$(BIN)/python benchmarks/groups_api.py
 
 clean:
 	rm -rf $(VENV) node_modules $(VENDOR) .mypy_cache .ruff_cache .pytest_cache

@@ -136,3 +136,7 @@ def api_token_create(
     token = _in_session(work)
     typer.echo(f"API token for {operator} (shown once):")
     typer.echo(token)
+
+
+if __name__ == "__main__":
+    app()

@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import httpx
 import pytest
+from fastapi import FastAPI
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -154,3 +155,32 @@ class TestApiAuthentication:
         response = await client.get("/api/v1/groups", headers=headers)
         assert response.status_code == 401
         assert response.json()["error"] == "not_authenticated"
+
+
+def _client_from(app: FastAPI, host: str) -> httpx.AsyncClient:
+    """A client whose requests come from the given address."""
+    transport = httpx.ASGITransport(app=app, client=(host, 40000))
+    return httpx.AsyncClient(transport=transport, base_url="http://testserver")
+
+
+class TestThrottleSources:
+    async def test_failures_from_one_address_do_not_lock_out_another(
+        self, app: FastAPI, operator_name: str
+    ) -> None:
+        async with (
+            _client_from(app, "203.0.113.9") as attacker,
+            _client_from(app, "198.51.100.7") as owner,
+        ):
+            for _ in range(5):
+                await _post_login(attacker, "ann", "wrong")
+            assert (await _post_login(attacker, "ann", PASSWORD)).status_code == 429
+            assert (await _post_login(owner, "ann", PASSWORD)).status_code == 303
+
+    async def test_failures_spread_over_many_addresses_still_lock(
+        self, app: FastAPI, operator_name: str
+    ) -> None:
+        for i in range(25):
+            async with _client_from(app, f"203.0.113.{i}") as guesser:
+                await _post_login(guesser, "ann", "wrong")
+        async with _client_from(app, "198.51.100.7") as owner:
+            assert (await _post_login(owner, "ann", PASSWORD)).status_code == 429

@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from laturi.auth import service as auth
 from laturi.config import Settings
 from laturi.errors import LaturiError
-from laturi.http import client_address, db_session, mailer, settings
+from laturi.http import SessionDep, client_address, mailer, settings
 from laturi.mail import Mailer
 from laturi.models.operator import TokenPurpose
 from laturi.operators import service as operators
@@ -41,7 +41,7 @@ async def login(
     username: str = Form(""),
     password: str = Form(""),
     next: str = Form("/"),
-    session: AsyncSession = Depends(db_session),
+    session: AsyncSession = SessionDep,
     config: Settings = Depends(settings),
 ) -> Response:
     try:
@@ -62,7 +62,7 @@ async def login(
 
 
 @router.post("/logout")
-async def logout(request: Request, session: AsyncSession = Depends(db_session)) -> Response:
+async def logout(request: Request, session: AsyncSession = SessionDep) -> Response:
     if token := request.cookies.get(SESSION_COOKIE):
         await auth.log_out(session, token)
     response = RedirectResponse("/login?notice=logged-out", status_code=303)
@@ -79,7 +79,7 @@ async def forgot_page(request: Request) -> Response:
 async def forgot(
     request: Request,
     email: str = Form(""),
-    session: AsyncSession = Depends(db_session),
+    session: AsyncSession = SessionDep,
     send: Mailer = Depends(mailer),
 ) -> Response:
     try:
@@ -95,9 +95,7 @@ PURPOSES = {"reset-password": TokenPurpose.PASSWORD_RESET, "set-password": Token
 
 @router.get("/set-password/{token}")
 @router.get("/reset-password/{token}")
-async def link_page(
-    request: Request, token: str, session: AsyncSession = Depends(db_session)
-) -> Response:
+async def link_page(request: Request, token: str, session: AsyncSession = SessionDep) -> Response:
     kind, purpose = _purpose(request)
     try:
         operator = await auth.check_link(session, token, purpose)
@@ -114,7 +112,7 @@ async def link_submit(
     token: str,
     password: str = Form(""),
     password_confirm: str = Form(""),
-    session: AsyncSession = Depends(db_session),
+    session: AsyncSession = SessionDep,
 ) -> Response:
     kind, purpose = _purpose(request)
     try:
