@@ -25,7 +25,7 @@ from laturi.charging_users.schemas import (
     UserUpdate,
 )
 from laturi.charging_users.service import TokenInput, UserDetail, UserInput
-from laturi.http import db_session
+from laturi.http import SessionDep
 from laturi.kit.pagination import ListQuery
 from laturi.models import AuthToken
 
@@ -86,7 +86,7 @@ async def list_users(
     page: int = Query(1, ge=1),
     size: int = Query(50, ge=1, le=500),
     actor: Actor = Depends(api_actor),
-    session: AsyncSession = Depends(db_session),
+    session: AsyncSession = SessionDep,
 ) -> PageOut[UserOut]:
     """The charging users you see, with their user group and token count."""
     query = ListQuery.parse(search=q, sort=sort, page=page, size=size)
@@ -99,7 +99,7 @@ async def import_users(
     file: UploadFile = File(description="CSV, UTF-8, one row per token; see the columns above"),
     dry_run: bool = Query(False, description="Check only; write nothing"),
     actor: Actor = Depends(api_actor),
-    session: AsyncSession = Depends(db_session),
+    session: AsyncSession = SessionDep,
 ) -> Response:
     """Import users with tokens from CSV; any rejected row (422) means nothing is written.
 
@@ -122,14 +122,14 @@ async def import_users(
 
 @router.get("/{user_id}")
 async def get_user(
-    user_id: int, actor: Actor = Depends(api_actor), session: AsyncSession = Depends(db_session)
+    user_id: int, actor: Actor = Depends(api_actor), session: AsyncSession = SessionDep
 ) -> UserDetailOut:
     return _detail(await service.get_user(session, actor, user_id))
 
 
 @router.post("", status_code=201)
 async def create_user(
-    body: UserCreate, actor: Actor = Depends(api_actor), session: AsyncSession = Depends(db_session)
+    body: UserCreate, actor: Actor = Depends(api_actor), session: AsyncSession = SessionDep
 ) -> UserDetailOut:
     data = UserInput(
         first_name=body.first_name,
@@ -150,7 +150,7 @@ async def update_user(
     user_id: int,
     body: UserUpdate,
     actor: Actor = Depends(api_actor),
-    session: AsyncSession = Depends(db_session),
+    session: AsyncSession = SessionDep,
 ) -> UserDetailOut:
     """Change what you give; the e-mail address (once set) and token ids stay fixed."""
     current = (await service.get_user(session, actor, user_id)).user
@@ -175,7 +175,7 @@ async def delete_user(
     user_id: int,
     version: int | None = None,
     actor: Actor = Depends(api_actor),
-    session: AsyncSession = Depends(db_session),
+    session: AsyncSession = SessionDep,
 ) -> Response:
     """Admins only; the user's tokens go with them."""
     await service.delete_user(session, actor, user_id, version)
@@ -188,7 +188,7 @@ async def add_token(
     body: TokenIn,
     version: int | None = None,
     actor: Actor = Depends(api_actor),
-    session: AsyncSession = Depends(db_session),
+    session: AsyncSession = SessionDep,
 ) -> TokenOut:
     token = await service.add_token(session, actor, user_id, _token_in(body), version)
     return _token_out(token)
@@ -200,7 +200,7 @@ async def update_token(
     token_id: int,
     body: TokenUpdate,
     actor: Actor = Depends(api_actor),
-    session: AsyncSession = Depends(db_session),
+    session: AsyncSession = SessionDep,
 ) -> TokenOut:
     """Change a token's name, status or validity; its id is fixed."""
     found = {t.id: t for t in (await service.get_user(session, actor, user_id)).tokens}
@@ -224,7 +224,7 @@ async def delete_token(
     token_id: int,
     version: int | None = None,
     actor: Actor = Depends(api_actor),
-    session: AsyncSession = Depends(db_session),
+    session: AsyncSession = SessionDep,
 ) -> Response:
     """Admins only."""
     await service.delete_token(session, actor, user_id, token_id, version)

@@ -17,7 +17,7 @@ from laturi.charging_users.user_groups.schemas import (
     UserGroupUpdate,
 )
 from laturi.charging_users.user_groups.service import UserGroupInput
-from laturi.http import db_session
+from laturi.http import SessionDep
 from laturi.kit.pagination import ListQuery
 
 router = APIRouter(prefix="/user-groups", tags=["charging user groups"])
@@ -44,7 +44,7 @@ async def list_user_groups(
     page: int = Query(1, ge=1),
     size: int = Query(50, ge=1, le=500),
     actor: Actor = Depends(api_actor),
-    session: AsyncSession = Depends(db_session),
+    session: AsyncSession = SessionDep,
 ) -> PageOut[UserGroupOut]:
     """Your organisation's charging user groups with member counts."""
     query = ListQuery.parse(search=q, sort=sort, page=page, size=size)
@@ -58,7 +58,7 @@ async def list_user_groups(
 
 @router.get("/{group_id}")
 async def get_user_group(
-    group_id: int, actor: Actor = Depends(api_actor), session: AsyncSession = Depends(db_session)
+    group_id: int, actor: Actor = Depends(api_actor), session: AsyncSession = SessionDep
 ) -> UserGroupDetailOut:
     return await _detail(session, actor, group_id)
 
@@ -67,7 +67,7 @@ async def get_user_group(
 async def create_user_group(
     body: UserGroupCreate,
     actor: Actor = Depends(api_actor),
-    session: AsyncSession = Depends(db_session),
+    session: AsyncSession = SessionDep,
 ) -> UserGroupDetailOut:
     """Admins only."""
     group = await service.create_user_group(
@@ -81,7 +81,7 @@ async def update_user_group(
     group_id: int,
     body: UserGroupUpdate,
     actor: Actor = Depends(api_actor),
-    session: AsyncSession = Depends(db_session),
+    session: AsyncSession = SessionDep,
 ) -> UserGroupDetailOut:
     """Admins only."""
     current = (await service.get_user_group(session, actor, group_id)).group
@@ -96,7 +96,7 @@ async def delete_user_group(
     group_id: int,
     version: int | None = None,
     actor: Actor = Depends(api_actor),
-    session: AsyncSession = Depends(db_session),
+    session: AsyncSession = SessionDep,
 ) -> Response:
     """Admins only; only a group without members."""
     await service.delete_user_group(session, actor, group_id, version)
