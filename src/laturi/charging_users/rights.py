@@ -6,15 +6,19 @@ An operator chooses only groups of their domain and stations they see; rights be
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from laturi.auth.actor import Actor
 from laturi.charging_users import repository
 from laturi.charging_users.repository import Scope
 from laturi.errors import ValidationFailed
 from laturi.groups import repository as groups
+from laturi.groups import service as group_service
+from laturi.groups.service import GroupRow
+from laturi.groups.tree import preorder
 from laturi.models import Station
 
 
@@ -95,3 +99,20 @@ async def _stations(
 
 def _listed(ids: Collection[int]) -> str:
     return ", ".join(map(str, sorted(ids)))
+
+
+@dataclass(frozen=True)
+class Choices:
+    """What the operator may give as access rights: their domain's groups and stations."""
+
+    groups: Sequence[GroupRow]  # in tree order, with depth
+    stations: Sequence[Station]
+
+
+async def choices(session: AsyncSession, actor: Actor) -> Choices:
+    rows = await group_service.rows(session, actor)
+    edges = [(r.id, r.parent_id) for r in rows]
+    order = preorder(edges, actor.base_group_id, {r.id: r.name for r in rows})
+    by_id = {r.id: r for r in rows}
+    stations = await groups.assignable_stations(session, actor)
+    return Choices([by_id[i] for i in order], sorted(stations, key=lambda s: s.name.lower()))

@@ -390,3 +390,21 @@ async def _flush(session: AsyncSession) -> None:
         if "charging_users" in text and ("email" in text or "uq_charging_users" in text):
             raise Conflict(EMAIL_TAKEN, field="email") from err
         raise
+
+
+@dataclass(frozen=True)
+class FormData:
+    """What the add and edit form shows: the user (when editing) and the choices."""
+
+    detail: UserDetail | None
+    choices: rights.Choices
+    user_groups: Sequence[UserGroup]
+
+
+async def form_data(session: AsyncSession, actor: Actor, user_id: int | None) -> FormData:
+    detail = await get_user(session, actor, user_id) if user_id else None
+    return FormData(
+        detail,
+        await rights.choices(session, actor),
+        await repository.user_groups(session, actor.organization_id),
+    )

@@ -146,3 +146,19 @@ def _join(group: UserGroup, chosen: Sequence[ChargingUser]) -> None:
     for user in chosen:
         if user.user_group_id != group.id:
             user.user_group_id, user.updated_at = group.id, utcnow()
+
+
+@dataclass(frozen=True)
+class EditForm:
+    """The add or edit form: the group (when editing) and the users who may be chosen."""
+
+    detail: UserGroupDetail | None
+    choices: Sequence[ChargingUser]
+
+
+async def edit_form(session: AsyncSession, actor: Actor, group_id: int | None) -> EditForm:
+    """Only for those who may edit user groups."""
+    actor.require(Permission.EDIT_USER_GROUPS)
+    detail = await get_user_group(session, actor, group_id) if group_id else None
+    scope = await users.scope_for(session, actor)
+    return EditForm(detail, await users.visible_users(session, scope))
