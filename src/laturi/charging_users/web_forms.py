@@ -79,6 +79,9 @@ def read(form: FormData) -> dict[str, Any]:
         if match := TOKEN_FIELD.match(key):
             rows.setdefault(int(match[1]), {})[match[2]] = str(value).strip()
     data["tokens"] = [_token_row(rows[i]) for i in sorted(rows)]
+    # Sections the form showed: a post without them leaves those parts as they are.
+    data["rights_shown"] = form.get("rights_shown") == "1"
+    data["tokens_shown"] = form.get("tokens_shown") == "1"
     return data
 
 
@@ -105,9 +108,9 @@ def to_input(
         email=data["email"] or None,
         user_group_id=_number(data["user_group_id"]),
         active=data["active"] != "0",
-        group_ids=[int(v) for v in data["group_ids"] if v.isdigit()],
-        station_ids=[int(v) for v in data["station_ids"] if v.isdigit()],
-        tokens=tokens,
+        group_ids=_ids(data["group_ids"]) if data["rights_shown"] else None,
+        station_ids=_ids(data["station_ids"]) if data["rights_shown"] else None,
+        tokens=tokens if data["tokens_shown"] else None,
         version=_number(data["version"]),
     )
     return user, blocks
@@ -145,6 +148,10 @@ def _day(text: str, field: str) -> date | None:
     if (day := parse_day(text)) is None:
         raise ValidationFailed("Select a date.", field=field)
     return day
+
+
+def _ids(values: list[str]) -> list[int]:
+    return [int(v) for v in values if v.isdigit()]
 
 
 def _number(text: str) -> int | None:
