@@ -8,6 +8,7 @@ from datetime import datetime
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.exc import StaleDataError
 
 from laturi.auth.actor import Actor
 from laturi.auth.permissions import Permission
@@ -136,6 +137,7 @@ async def update_user(
     plan.rights = await rights.wanted(session, scope, user.id, data.group_ids, data.station_ids)
     for name, value in plan.fields.items():
         setattr(user, name, value)
+    await _flush(session)  # the user's row first: one version bump, a lost race caught here
     await _write_rest(session, user, plan)
     return user
 
@@ -380,9 +382,11 @@ def _new_token(session: AsyncSession, user: ChargingUser, id_tag: str) -> AuthTo
 
 
 async def _flush(session: AsyncSession) -> None:
-    """Flush; a uniqueness race lost to a concurrent save reads as the manual's message."""
+    """Flush; a race lost to a concurrent save reads in the manual's words."""
     try:
         await session.flush()
+    except StaleDataError as err:  # another save of the same user came first
+        raise StaleEdit(STALE) from err
     except IntegrityError as err:
         text = str(err.orig)
         if "auth_tokens" in text:

@@ -10,7 +10,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.exc import StaleDataError
 
 from laturi.auth.actor import Actor
 from laturi.auth.permissions import Permission
@@ -68,9 +70,9 @@ async def create_user_group(session: AsyncSession, actor: Actor, data: UserGroup
     chosen = await _chosen(session, scope, data.member_ids or [])
     group = UserGroup(organization_id=actor.organization_id, name=name, name_key=text_key(name))
     session.add(group)
-    await session.flush()
+    await _flush(session)
     _join(group, chosen)
-    await session.flush()
+    await _flush(session)
     return group
 
 
@@ -89,7 +91,7 @@ async def update_user_group(
                 user.user_group_id, user.updated_at = None, utcnow()
         _join(group, chosen)
     group.name, group.name_key, group.updated_at = name, text_key(name), utcnow()
-    await session.flush()
+    await _flush(session)
     return group
 
 
@@ -139,6 +141,16 @@ async def _chosen(session: AsyncSession, scope: Scope, ids: Sequence[int]) -> li
             field="member_ids",
         )
     return found
+
+
+async def _flush(session: AsyncSession) -> None:
+    """Flush; a race lost to a concurrent save reads in the manual's words."""
+    try:
+        await session.flush()
+    except StaleDataError as err:  # the group or one of the members was saved meanwhile
+        raise StaleEdit(STALE) from err
+    except IntegrityError as err:  # the same name was saved meanwhile
+        raise Conflict(NAME_TAKEN, field="name") from err
 
 
 def _join(group: UserGroup, chosen: Sequence[ChargingUser]) -> None:
