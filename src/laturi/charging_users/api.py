@@ -94,7 +94,15 @@ async def list_users(
     return PageOut(items=[_out(r) for r in found.items], total=found.total, page=page, size=size)
 
 
-@router.post("/import", response_model=ImportOut, status_code=201)
+@router.post(
+    "/import",
+    response_model=ImportOut,
+    status_code=201,
+    responses={
+        200: {"model": ImportOut, "description": "Dry run: the file is fine, nothing written"},
+        422: {"model": ImportOut, "description": "Rows were rejected; nothing was written"},
+    },
+)
 async def import_users(
     file: UploadFile = File(description="CSV, UTF-8, one row per token; see the columns above"),
     dry_run: bool = Query(False, description="Check only; write nothing"),

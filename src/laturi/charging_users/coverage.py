@@ -9,7 +9,18 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import CTE, ColumnElement, Row, Select, exists, or_, select
+from sqlalchemy import (
+    CTE,
+    ColumnElement,
+    CompoundSelect,
+    Row,
+    Select,
+    exists,
+    or_,
+    select,
+    true,
+    union,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from laturi.models import AuthToken, ChargingGroup, ChargingUser, Station
@@ -103,13 +114,27 @@ async def token_facts(
     return None if row is None else _facts(row)
 
 
+def _covering_users(organization_id: int, station_id: int) -> CompoundSelect[int]:
+    """Ids of the users whose rights cover the station: found from the rights, not the users."""
+    groups = _station_groups(organization_id, station_id)
+    by_group = select(group_rights.c.charging_user_id).where(
+        group_rights.c.charging_group_id.in_(select(groups.c.id))
+    )
+    own_station = select(Station.id).where(
+        Station.id == station_id, Station.organization_id == organization_id
+    )
+    by_station = select(station_rights.c.charging_user_id).where(
+        station_rights.c.station_id.in_(own_station)
+    )
+    return union(by_group, by_station)
+
+
 async def usable_tokens(
     session: AsyncSession, *, organization_id: int, station_id: int, at: datetime
 ) -> Sequence[TokenFacts]:
     """Tokens that may pass at the station at the time; the rule still has the last word."""
-    covered = _covers(organization_id, station_id)
-    query = _facts_query(organization_id, covered).where(
-        covered,
+    query = _facts_query(organization_id, true()).where(
+        AuthToken.charging_user_id.in_(_covering_users(organization_id, station_id)),
         AuthToken.active.is_(True),
         ChargingUser.active.is_(True),
         AuthToken.valid_from <= at,
