@@ -74,6 +74,16 @@ class TestChargingUserPages:
         )
         assert "<html" not in fragment.text and "No charging users match." in fragment.text
 
+    async def test_a_token_block_left_empty_is_no_token(
+        self, client: httpx.AsyncClient, world: World
+    ) -> None:
+        await log_in(client, "alpha")
+        data = user_form(client, **{"tokens-0-id_tag": "", "tokens-0-name": ""})
+        data = {k: v for k, v in data.items() if not k.startswith("tokens-3-")}
+        assert (await client.post("/charging-users/new", data=data)).status_code == 303
+        listed = await client.get("/charging-users")
+        assert '<td class="text-end">0</td>' in listed.text
+
     async def test_the_edit_form_says_what_cannot_change(
         self, client: httpx.AsyncClient, world: World
     ) -> None:

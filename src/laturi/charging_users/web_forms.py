@@ -98,7 +98,7 @@ def to_input(
     """The service's input, and for each of its tokens the block it came from."""
     tokens, blocks = [], []
     for index, row in enumerate(data["tokens"]):
-        if row.delete:
+        if row.delete or _untouched(row):
             continue
         tokens.append(_token_input(index, row, stored, time_zone))
         blocks.append(index)
@@ -114,6 +114,11 @@ def to_input(
         version=_number(data["version"]),
     )
     return user, blocks
+
+
+def _untouched(row: TokenRow) -> bool:
+    """A new token block left empty (the add form offers one) is no token."""
+    return not (row.pk or row.id_tag or row.name)
 
 
 def _token_input(
