@@ -112,6 +112,15 @@ class TestLostPassword:
         assert sent.headers["location"] == RESET_SENT
         assert smtp.inbox.messages == []
 
+    async def test_a_mail_failure_does_not_reveal_that_the_address_exists(
+        self, client: httpx.AsyncClient, world: World, smtp: SmtpServer
+    ) -> None:
+        smtp.stop()
+        known = await submit(client, "/forgot-password", email=world.beta.email)
+        unknown = await submit(client, "/forgot-password", email="nobody@example.com")
+        assert (known.status_code, known.headers["location"]) == (303, RESET_SENT)
+        assert (unknown.status_code, unknown.headers["location"]) == (303, RESET_SENT)
+
 
 class TestPasswordPolicy:
     async def test_a_weak_password_from_a_link_is_refused_in_the_manuals_words(

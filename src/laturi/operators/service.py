@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import re
 from dataclasses import dataclass
 from datetime import timedelta
@@ -25,6 +26,7 @@ from laturi.models.operator import Level, OperatorStatus, TokenPurpose
 from laturi.operators import repository
 from laturi.operators.repository import StatusFilter as StatusFilter
 
+log = logging.getLogger(__name__)
 NOT_FOUND = "Operator not found."
 EMAIL_GONE = "Operator with given email does not exist."
 UPDATE_FAILED = "Error while updating operator."
@@ -241,8 +243,13 @@ async def send_password_reset(
 async def request_password_reset(session: AsyncSession, mailer: Mailer, email: str) -> None:
     """'Lost your password?': mails a link if such an active operator exists, says nothing else."""
     operator = await auth_repository.operator_by_email(session, email.strip())
-    if operator is not None and operator.status is OperatorStatus.ACTIVE:
+    if operator is None or operator.status is not OperatorStatus.ACTIVE:
+        return
+    try:
         await _mail_reset_link(session, mailer, operator)
+    except MailFailed:
+        # Answer as for an unknown address: a mail error would tell a stranger it exists.
+        log.warning("password reset mail failed", extra={"operator_id": operator.id})
 
 
 async def _mail_reset_link(session: AsyncSession, mailer: Mailer, operator: Operator) -> None:
