@@ -62,7 +62,7 @@ pytest: setup
 test: lint typecheck pytest
 
 bench: setup
-	$(BIN)/python benchmarks/login.py
+	$(BIN)/python benchmarks/groups_api.py
 	$(BIN)/python benchmarks/ocpp_load.py --stations 5000 --active 100
 
 clean:

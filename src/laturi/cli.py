@@ -177,3 +177,7 @@ def simulate(
     typer.echo(f"simulating {len(names)} station(s) against {url}; Ctrl-C stops")
     with contextlib.suppress(KeyboardInterrupt):
         asyncio.run(run(config, ramp=ramp))
+
+
+if __name__ == "__main__":
+    app()

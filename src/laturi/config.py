@@ -26,7 +26,8 @@ class Settings(BaseSettings):
     session_hours: int = 2
     invitation_days: int = 7
     password_reset_minutes: int = 60
-    login_max_failures: int = 5
+    login_max_failures: int = 5  # from one address
+    login_max_failures_total: int = 25  # from all addresses together
     login_lockout_minutes: int = 15
     secure_cookies: bool = False
     # OCPP central system

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 
-from fastapi import Request
+from fastapi import Depends, Request
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from laturi.config import Settings
@@ -40,3 +40,9 @@ async def db_session(request: Request) -> AsyncIterator[AsyncSession]:
 
 def client_address(request: Request) -> str:
     return request.client.host if request.client else "unknown"
+
+
+# Every route takes its session through this: scope="function" ends the dependency, and so
+# commits, before the response leaves; FastAPI's default would commit after the client
+# already has its answer.
+SessionDep = Depends(db_session, scope="function")

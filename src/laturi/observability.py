@@ -10,7 +10,6 @@ from prometheus_client import CollectorRegistry, Counter, Histogram
 from pythonjsonlogger.json import JsonFormatter
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import Match
 
 
 def configure_logging(level: str = "INFO") -> None:
@@ -52,9 +51,6 @@ class Metrics:
 
 
 def _route_of(request: Request) -> str:
-    """The route's path template, so ids do not explode the label set."""
-    for route in request.app.routes:
-        match, _ = route.matches(request.scope)
-        if match is Match.FULL:
-            return str(getattr(route, "path", "other"))
-    return "unmatched"
+    """The matched route's path template (routing records it in the scope), so ids stay out."""
+    route = request.scope.get("route")
+    return str(getattr(route, "path", "unmatched"))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from laturi.groups.tree import depths, descendants, subtree_totals
+from laturi.groups.tree import depths, descendants, preorder, subtree_totals
 
 
 @st.composite
@@ -51,3 +51,14 @@ class TestDepths:
         found = depths(edges, 0)
         for node, _ in edges:
             assert found[node] == len(_ancestors(edges, node)) - 1
+
+
+class TestPreorder:
+    @given(trees())
+    def test_every_node_once_and_after_its_parent(
+        self, edges: list[tuple[int, int | None]]
+    ) -> None:
+        order = preorder(edges, 0, {n: f"n{n}" for n, _ in edges})
+        assert sorted(order) == [n for n, _ in edges]
+        position = {n: i for i, n in enumerate(order)}
+        assert all(position[p] < position[n] for n, p in edges if p is not None)

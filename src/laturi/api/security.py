@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from laturi.auth import service as auth
 from laturi.auth.actor import Actor
 from laturi.errors import NotAuthenticated
-from laturi.http import db_session
+from laturi.http import SessionDep
 
 bearer = HTTPBearer(
     auto_error=False, description="An API token from My account or `laturi api-token create`"
@@ -18,7 +18,7 @@ bearer = HTTPBearer(
 
 async def api_actor(
     credentials: HTTPAuthorizationCredentials | None = Depends(bearer),
-    session: AsyncSession = Depends(db_session),
+    session: AsyncSession = SessionDep,
 ) -> Actor:
     if credentials is None:
         raise NotAuthenticated("An API token is required (Authorization: Bearer ...).")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from laturi.auth.permissions import Permission, allows, require
 from laturi.models.operator import Level
@@ -32,3 +32,7 @@ class Actor:
 
     def sees_group(self, group_id: int | None) -> bool:
         return group_id is not None and group_id in self.domain
+
+    def with_new_group(self, group_id: int) -> Actor:
+        """The actor after creating a group inside their domain (the domain is read per request)."""
+        return replace(self, domain=self.domain | {group_id})

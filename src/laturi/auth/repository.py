@@ -78,18 +78,21 @@ async def revoke_one_time_tokens(
     )
 
 
-async def recent_failures(session: AsyncSession, username: str, since: datetime) -> int:
-    query = select(func.count()).where(
+async def failures(
+    session: AsyncSession, username: str, since: datetime, address: str | None = None
+) -> tuple[int, datetime | None]:
+    """Failed log-ins of the username since then (from one address if given), and the first."""
+    query = select(func.count(), func.min(LoginFailure.at)).where(
         LoginFailure.username == username.lower(), LoginFailure.at > since
     )
-    return int(await session.scalar(query) or 0)
+    if address is not None:
+        query = query.where(LoginFailure.address == address)
+    count, first = (await session.execute(query)).one()
+    return int(count), first
 
 
-async def oldest_failure(session: AsyncSession, username: str, since: datetime) -> datetime | None:
-    query = select(func.min(LoginFailure.at)).where(
-        LoginFailure.username == username.lower(), LoginFailure.at > since
-    )
-    return await session.scalar(query)
+async def forget_failures_before(session: AsyncSession, before: datetime) -> None:
+    await session.execute(delete(LoginFailure).where(LoginFailure.at <= before))
 
 
 async def clear_failures(session: AsyncSession, username: str) -> None:

@@ -50,10 +50,13 @@ async def log_in(
     """Check credentials with throttling; open a session of the configured absolute lifetime."""
     username = username.strip()
     now = utcnow()
-    await _refuse_when_throttled(session, settings, username, now)
+    address = address[:64]
+    await _refuse_when_throttled(session, settings, username, address, now)
     operator = await repository.operator_by_username(session, username)
     if operator is None or not verify_password(password, operator.password_hash):
-        session.add(LoginFailure(username=username.lower(), address=address[:64], at=now))
+        window = timedelta(minutes=settings.login_lockout_minutes)
+        await repository.forget_failures_before(session, now - window)
+        session.add(LoginFailure(username=username.lower(), address=address, at=now))
         raise WrongCredentials(WRONG_CREDENTIALS)
     if operator.status != OperatorStatus.ACTIVE:
         raise NotAuthenticated(INACTIVE)
@@ -62,25 +65,31 @@ async def log_in(
     token = new_token()
     expires = now + timedelta(hours=settings.session_hours)
     session.add(
-        OperatorSession(operator_id=operator.id, token_hash=digest(token), expires_at=expires)
+        OperatorSession(
+            operator_id=operator.id, token_hash=digest(token), created_at=now, expires_at=expires
+        )
     )
     return LoggedIn(token, expires, await actor_for(session, operator))
 
 
 async def _refuse_when_throttled(
-    session: AsyncSession, settings: Settings, username: str, now: datetime
+    session: AsyncSession, settings: Settings, username: str, address: str, now: datetime
 ) -> None:
-    window = timedelta(minutes=settings.login_lockout_minutes)
-    if (
-        await repository.recent_failures(session, username, now - window)
-        < settings.login_max_failures
-    ):
-        return
-    oldest = await repository.oldest_failure(session, username, now - window) or now
-    minutes = max(1, math.ceil((oldest + window - now).total_seconds() / 60))
-    raise TooManyAttempts(
-        f"Too many failed log-in attempts. Try again in {minutes} minute{'s' * (minutes != 1)}."
-    )
+    """Refuse after too many failures from one address, or from everywhere for one username.
+
+    The per-address limit stops guessing without letting a stranger lock an operator out;
+    the higher per-username limit stops guessing spread over many addresses.
+    """
+    since = now - timedelta(minutes=settings.login_lockout_minutes)
+    limits = ((address, settings.login_max_failures), (None, settings.login_max_failures_total))
+    for source, limit in limits:
+        count, first = await repository.failures(session, username, since, source)
+        if count >= limit and first is not None:
+            minutes = max(1, math.ceil((first - since).total_seconds() / 60))
+            raise TooManyAttempts(
+                f"Too many failed log-in attempts. Try again in {minutes} "
+                f"minute{'s' * (minutes != 1)}."
+            )
 
 
 async def resolve_session(

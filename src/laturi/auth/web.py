@@ -8,8 +8,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from laturi.auth import service as auth
 from laturi.config import Settings
-from laturi.errors import LaturiError, NotFound
-from laturi.http import client_address, db_session, mailer, settings
+from laturi.errors import LaturiError
+from laturi.http import SessionDep, client_address, mailer, settings
 from laturi.mail import Mailer
 from laturi.models.operator import TokenPurpose
 from laturi.operators import service as operators
@@ -41,7 +41,7 @@ async def login(
     username: str = Form(""),
     password: str = Form(""),
     next: str = Form("/"),
-    session: AsyncSession = Depends(db_session),
+    session: AsyncSession = SessionDep,
     config: Settings = Depends(settings),
 ) -> Response:
     try:
@@ -62,7 +62,7 @@ async def login(
 
 
 @router.post("/logout")
-async def logout(request: Request, session: AsyncSession = Depends(db_session)) -> Response:
+async def logout(request: Request, session: AsyncSession = SessionDep) -> Response:
     if token := request.cookies.get(SESSION_COOKIE):
         await auth.log_out(session, token)
     response = RedirectResponse("/login?notice=logged-out", status_code=303)
@@ -79,7 +79,7 @@ async def forgot_page(request: Request) -> Response:
 async def forgot(
     request: Request,
     email: str = Form(""),
-    session: AsyncSession = Depends(db_session),
+    session: AsyncSession = SessionDep,
     send: Mailer = Depends(mailer),
 ) -> Response:
     try:
@@ -93,11 +93,10 @@ async def forgot(
 PURPOSES = {"reset-password": TokenPurpose.PASSWORD_RESET, "set-password": TokenPurpose.INVITATION}
 
 
-@router.get("/{kind}/{token}")
-async def link_page(
-    request: Request, kind: str, token: str, session: AsyncSession = Depends(db_session)
-) -> Response:
-    purpose = _purpose(kind)
+@router.get("/set-password/{token}")
+@router.get("/reset-password/{token}")
+async def link_page(request: Request, token: str, session: AsyncSession = SessionDep) -> Response:
+    kind, purpose = _purpose(request)
     try:
         operator = await auth.check_link(session, token, purpose)
     except LaturiError as err:
@@ -106,16 +105,16 @@ async def link_page(
     return render(request, "auth/set_password.html", context)
 
 
-@router.post("/{kind}/{token}")
+@router.post("/set-password/{token}")
+@router.post("/reset-password/{token}")
 async def link_submit(
     request: Request,
-    kind: str,
     token: str,
     password: str = Form(""),
     password_confirm: str = Form(""),
-    session: AsyncSession = Depends(db_session),
+    session: AsyncSession = SessionDep,
 ) -> Response:
-    purpose = _purpose(kind)
+    kind, purpose = _purpose(request)
     try:
         await auth.set_password_by_link(session, token, purpose, password, password_confirm)
     except LaturiError as err:
@@ -125,7 +124,7 @@ async def link_submit(
     return RedirectResponse("/login?notice=password-set", status_code=303)
 
 
-def _purpose(kind: str) -> TokenPurpose:
-    if kind not in PURPOSES:
-        raise NotFound()
-    return PURPOSES[kind]
+def _purpose(request: Request) -> tuple[str, TokenPurpose]:
+    """Which link this is, from the first path segment ("set-password" or "reset-password")."""
+    kind = request.url.path.strip("/").split("/")[0]
+    return kind, PURPOSES[kind]

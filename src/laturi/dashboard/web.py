@@ -8,7 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from laturi.auth.actor import Actor
 from laturi.groups import service as groups
-from laturi.http import db_session
+from laturi.http import SessionDep
 from laturi.web.pages import render
 from laturi.web.security import web_actor
 
@@ -17,7 +17,7 @@ router = APIRouter()
 
 @router.get("/")
 async def dashboard(
-    request: Request, actor: Actor = Depends(web_actor), session: AsyncSession = Depends(db_session)
+    request: Request, actor: Actor = Depends(web_actor), session: AsyncSession = SessionDep
 ) -> Response:
     """The domain's group tree with station counts; live statuses arrive with the stations."""
     return render(request, "dashboard/index.html", {"rows": await groups.rows(session, actor)})

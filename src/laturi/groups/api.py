@@ -10,7 +10,7 @@ from laturi.api.security import api_actor
 from laturi.auth.actor import Actor
 from laturi.groups import service
 from laturi.groups.schemas import GroupCreate, GroupDetailOut, GroupOut, GroupUpdate, StationRef
-from laturi.http import db_session
+from laturi.http import SessionDep
 from laturi.kit.pagination import ListQuery
 
 router = APIRouter(prefix="/groups", tags=["charging groups"])
@@ -40,7 +40,7 @@ async def list_groups(
     page: int = Query(1, ge=1),
     size: int = Query(50, ge=1, le=500),
     actor: Actor = Depends(api_actor),
-    session: AsyncSession = Depends(db_session),
+    session: AsyncSession = SessionDep,
 ) -> PageOut[GroupOut]:
     """Groups in your domain with subtree station counts."""
     query = ListQuery.parse(search=q, sort=sort, page=page, size=size)
@@ -50,7 +50,7 @@ async def list_groups(
 
 @router.get("/{group_id}")
 async def get_group(
-    group_id: int, actor: Actor = Depends(api_actor), session: AsyncSession = Depends(db_session)
+    group_id: int, actor: Actor = Depends(api_actor), session: AsyncSession = SessionDep
 ) -> GroupDetailOut:
     return await _detail(session, actor, group_id)
 
@@ -59,13 +59,13 @@ async def get_group(
 async def create_group(
     body: GroupCreate,
     actor: Actor = Depends(api_actor),
-    session: AsyncSession = Depends(db_session),
+    session: AsyncSession = SessionDep,
 ) -> GroupDetailOut:
     data = service.GroupInput(
         name=body.name, parent_id=body.parent_id, station_ids=body.station_ids
     )
     group = await service.create_group(session, actor, data)
-    return await _detail(session, actor, group.id)
+    return await _detail(session, actor.with_new_group(group.id), group.id)
 
 
 @router.patch("/{group_id}")
@@ -73,7 +73,7 @@ async def update_group(
     group_id: int,
     body: GroupUpdate,
     actor: Actor = Depends(api_actor),
-    session: AsyncSession = Depends(db_session),
+    session: AsyncSession = SessionDep,
 ) -> GroupDetailOut:
     current = (await service.get_group(session, actor, group_id)).row
     data = service.GroupInput(
@@ -91,7 +91,7 @@ async def delete_group(
     group_id: int,
     version: int | None = None,
     actor: Actor = Depends(api_actor),
-    session: AsyncSession = Depends(db_session),
+    session: AsyncSession = SessionDep,
 ) -> Response:
     """Only an empty group: no stations, no subgroups, nobody's base group."""
     await service.delete_group(session, actor, group_id, version)

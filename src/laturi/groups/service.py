@@ -11,7 +11,7 @@ from laturi.auth.actor import Actor
 from laturi.auth.permissions import Permission
 from laturi.errors import Conflict, NotFound, StaleEdit, ValidationFailed
 from laturi.groups import repository
-from laturi.groups.tree import depths, descendants, subtree_totals
+from laturi.groups.tree import depths, descendants, preorder, subtree_totals
 from laturi.kit.pagination import ListQuery, Page
 from laturi.models import ChargingGroup, Station
 
@@ -55,7 +55,8 @@ async def rows(session: AsyncSession, actor: Actor) -> list[GroupRow]:
     totals = subtree_totals(edges, await repository.station_counts(session, actor.domain))
     level = depths(edges, actor.base_group_id)
     names = {g.id: g.name for g in groups}
-    made = [
+    by_id = {g.id: g for g in groups}
+    return [
         GroupRow(
             g.id,
             g.name,
@@ -65,9 +66,8 @@ async def rows(session: AsyncSession, actor: Actor) -> list[GroupRow]:
             level[g.id],
             g.version,
         )
-        for g in groups
+        for g in (by_id[i] for i in preorder(edges, actor.base_group_id, names))
     ]
-    return sorted(made, key=lambda r: (r.depth, r.name.lower()))
 
 
 async def list_groups(session: AsyncSession, actor: Actor, query: ListQuery) -> Page[GroupRow]:

@@ -53,3 +53,18 @@ def depths(edges: Iterable[tuple[int, int | None]], root: int) -> dict[int, int]
             found[child] = found[node] + 1
             stack.append(child)
     return found
+
+
+def preorder(
+    edges: Iterable[tuple[int, int | None]], root: int, names: Mapping[int, str]
+) -> list[int]:
+    """The subtree in reading order: each node before its children, siblings by name."""
+    children = children_map(edges)
+    order: list[int] = []
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        order.append(node)
+        kids = sorted(children.get(node, []), key=lambda n: names[n].lower(), reverse=True)
+        stack.extend(kids)
+    return order

@@ -12,7 +12,7 @@ from laturi.auth.actor import Actor
 from laturi.auth.permissions import Permission
 from laturi.errors import LaturiError
 from laturi.groups import repository, service
-from laturi.http import db_session
+from laturi.http import SessionDep
 from laturi.web.pages import is_htmx, list_query, redirect, render, undo
 from laturi.web.security import verify_csrf, web_actor
 
@@ -25,7 +25,7 @@ def _optional_int(value: str) -> int | None:
 
 @router.get("")
 async def list_page(
-    request: Request, actor: Actor = Depends(web_actor), session: AsyncSession = Depends(db_session)
+    request: Request, actor: Actor = Depends(web_actor), session: AsyncSession = SessionDep
 ) -> Response:
     page = await service.list_groups(session, actor, list_query(request))
     template = "groups/_table.html" if is_htmx(request) else "groups/list.html"
@@ -48,10 +48,9 @@ async def _form_context(
 
 @router.get("/new")
 async def new_page(
-    request: Request, actor: Actor = Depends(web_actor), session: AsyncSession = Depends(db_session)
+    request: Request, actor: Actor = Depends(web_actor), session: AsyncSession = SessionDep
 ) -> Response:
-    context = await _form_context(session, actor, None)
-    return render(request, "groups/form.html", {**context, "group": None, "form": {}})
+    return await _form_page(request, session, actor, None)
 
 
 def _input(form: dict[str, Any], version: int | None) -> service.GroupInput:
@@ -76,7 +75,7 @@ async def _read_form(request: Request) -> dict[str, Any]:
 
 @router.post("/new")
 async def create(
-    request: Request, actor: Actor = Depends(web_actor), session: AsyncSession = Depends(db_session)
+    request: Request, actor: Actor = Depends(web_actor), session: AsyncSession = SessionDep
 ) -> Response:
     form = await _read_form(request)
     try:
@@ -95,10 +94,31 @@ async def _form_error(
     form: dict[str, Any],
     err: LaturiError,
 ) -> Response:
+    errors = {err.field or "_": err.message}
+    return await _form_page(request, session, actor, group_id, form, errors, err.status)
+
+
+async def _form_page(
+    request: Request,
+    session: AsyncSession,
+    actor: Actor,
+    group_id: int | None,
+    form: dict[str, Any] | None = None,
+    errors: dict[str, str] | None = None,
+    status: int = 200,
+) -> Response:
+    """The add or edit form; without `form`, filled with the group as stored."""
     context = await _form_context(session, actor, group_id)
-    group = (await service.get_group(session, actor, group_id)).row if group_id else None
-    context.update(group=group, form=form, errors={err.field or "_": err.message})
-    return render(request, "groups/form.html", context, status=err.status)
+    group = (await service.get_group(session, actor, group_id)) if group_id else None
+    if form is None and group is not None:
+        form = {
+            "name": group.row.name,
+            "parent_id": str(group.row.parent_id or ""),
+            "version": group.row.version,
+            "station_ids": [str(s.id) for s in group.stations],
+        }
+    context.update(group=group.row if group else None, form=form or {}, errors=errors or {})
+    return render(request, "groups/form.html", context, status=status)
 
 
 @router.get("/{group_id}")
@@ -106,7 +126,7 @@ async def view_page(
     request: Request,
     group_id: int,
     actor: Actor = Depends(web_actor),
-    session: AsyncSession = Depends(db_session),
+    session: AsyncSession = SessionDep,
 ) -> Response:
     detail = await service.get_group(session, actor, group_id)
     children = [r for r in await service.rows(session, actor) if r.parent_id == group_id]
@@ -118,17 +138,9 @@ async def edit_page(
     request: Request,
     group_id: int,
     actor: Actor = Depends(web_actor),
-    session: AsyncSession = Depends(db_session),
+    session: AsyncSession = SessionDep,
 ) -> Response:
-    detail = await service.get_group(session, actor, group_id)
-    context = await _form_context(session, actor, group_id)
-    form = {
-        "name": detail.row.name,
-        "parent_id": str(detail.row.parent_id or ""),
-        "version": detail.row.version,
-        "station_ids": [str(s.id) for s in detail.stations],
-    }
-    return render(request, "groups/form.html", {**context, "group": detail.row, "form": form})
+    return await _form_page(request, session, actor, group_id)
 
 
 @router.post("/{group_id}/edit")
@@ -136,7 +148,7 @@ async def update(
     request: Request,
     group_id: int,
     actor: Actor = Depends(web_actor),
-    session: AsyncSession = Depends(db_session),
+    session: AsyncSession = SessionDep,
 ) -> Response:
     form = await _read_form(request)
     try:
@@ -154,20 +166,12 @@ async def delete(
     group_id: int,
     version: str = Form(""),
     actor: Actor = Depends(web_actor),
-    session: AsyncSession = Depends(db_session),
+    session: AsyncSession = SessionDep,
 ) -> Response:
     try:
         await service.delete_group(session, actor, group_id, _optional_int(version))
     except LaturiError as err:
         await undo(session, err)
-        detail = await service.get_group(session, actor, group_id)
-        context = await _form_context(session, actor, group_id)
-        form = {
-            "name": detail.row.name,
-            "parent_id": str(detail.row.parent_id or ""),
-            "version": detail.row.version,
-            "station_ids": [str(s.id) for s in detail.stations],
-        }
-        context.update(group=detail.row, form=form, errors={"delete": err.message})
-        return render(request, "groups/form.html", context, status=err.status)
+        errors = {"delete": err.message}
+        return await _form_page(request, session, actor, group_id, None, errors, err.status)
     return redirect(request, "/groups", "Charging group deleted.")

@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import Enum, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from laturi.models.base import Base, Timestamped
@@ -24,6 +24,17 @@ class TokenPurpose(StrEnum):
     PASSWORD_RESET = "password_reset"
 
 
+def _enum(kind: type[StrEnum]) -> Enum:
+    """A StrEnum stored as its value in a plain VARCHAR, read back as the enum member."""
+    return Enum(
+        kind,
+        native_enum=False,
+        create_constraint=False,
+        length=32,
+        values_callable=lambda members: [m.value for m in members],
+    )
+
+
 class Operator(Timestamped, Base):
     """A person who runs the network; sees the subtree of their base group."""
 
@@ -40,8 +51,10 @@ class Operator(Timestamped, Base):
     email: Mapped[str] = mapped_column(String(254), unique=True)
     first_name: Mapped[str] = mapped_column(String(100), default="")
     last_name: Mapped[str] = mapped_column(String(100), default="")
-    level: Mapped[Level] = mapped_column(String(16))
-    status: Mapped[OperatorStatus] = mapped_column(String(16), default=OperatorStatus.ACTIVE)
+    level: Mapped[Level] = mapped_column(_enum(Level))
+    status: Mapped[OperatorStatus] = mapped_column(
+        _enum(OperatorStatus), default=OperatorStatus.ACTIVE
+    )
     password_hash: Mapped[str | None] = mapped_column(String(255))
     activated_at: Mapped[datetime | None]
     time_zone: Mapped[str] = mapped_column(String(64), default="Europe/Helsinki")
@@ -92,7 +105,7 @@ class OneTimeToken(Timestamped, Base):
     operator_id: Mapped[int] = mapped_column(
         ForeignKey("operators.id", ondelete="CASCADE"), index=True
     )
-    purpose: Mapped[TokenPurpose] = mapped_column(String(32))
+    purpose: Mapped[TokenPurpose] = mapped_column(_enum(TokenPurpose))
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     expires_at: Mapped[datetime]
     used_at: Mapped[datetime | None]

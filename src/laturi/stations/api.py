@@ -9,7 +9,7 @@ from laturi.api.schemas import PageOut
 from laturi.api.security import api_actor
 from laturi.auth.actor import Actor
 from laturi.bus import StationBus
-from laturi.http import db_session
+from laturi.http import SessionDep
 from laturi.kit.pagination import ListQuery
 from laturi.models import Station
 from laturi.stations import service
@@ -97,7 +97,7 @@ async def list_stations(
     page: int = Query(1, ge=1),
     size: int = Query(50, ge=1, le=500),
     actor: Actor = Depends(api_actor),
-    session: AsyncSession = Depends(db_session),
+    session: AsyncSession = SessionDep,
     bus: StationBus = Depends(station_bus),
 ) -> PageOut[StationOut]:
     """Stations in your domain (and orphans when your domain is the whole organisation)."""
@@ -109,7 +109,7 @@ async def list_stations(
 
 @router.get("/unknown")
 async def unknown_stations(
-    actor: Actor = Depends(api_actor), session: AsyncSession = Depends(db_session)
+    actor: Actor = Depends(api_actor), session: AsyncSession = SessionDep
 ) -> list[UnknownAttemptOut]:
     """Devices refused for an unknown identifier; create a station with it to let one in."""
     found = await service.unknown_attempts(session, actor)
@@ -130,7 +130,7 @@ async def unknown_stations(
 async def get_station(
     station_id: int,
     actor: Actor = Depends(api_actor),
-    session: AsyncSession = Depends(db_session),
+    session: AsyncSession = SessionDep,
     bus: StationBus = Depends(station_bus),
 ) -> StationDetailOut:
     return await _detail(session, actor, bus, station_id)
@@ -140,7 +140,7 @@ async def get_station(
 async def create_station(
     body: StationCreate,
     actor: Actor = Depends(api_actor),
-    session: AsyncSession = Depends(db_session),
+    session: AsyncSession = SessionDep,
     bus: StationBus = Depends(station_bus),
 ) -> StationDetailOut:
     """Admins only. The identifier must match the one configured in the device."""
@@ -160,7 +160,7 @@ async def update_station(
     station_id: int,
     body: StationUpdate,
     actor: Actor = Depends(api_actor),
-    session: AsyncSession = Depends(db_session),
+    session: AsyncSession = SessionDep,
     bus: StationBus = Depends(station_bus),
 ) -> StationDetailOut:
     """Admins only: name, group, free charging, password. The identifier cannot change."""
@@ -174,7 +174,7 @@ async def delete_station(
     station_id: int,
     version: int | None = None,
     actor: Actor = Depends(api_actor),
-    session: AsyncSession = Depends(db_session),
+    session: AsyncSession = SessionDep,
     bus: StationBus = Depends(station_bus),
 ) -> DeletionOut:
     """Admins only. A station in a group becomes an orphan; an orphan is deleted for good."""
@@ -188,7 +188,7 @@ async def delete_station(
 
 @router.get("/{station_id}/charging-points")
 async def charging_points(
-    station_id: int, actor: Actor = Depends(api_actor), session: AsyncSession = Depends(db_session)
+    station_id: int, actor: Actor = Depends(api_actor), session: AsyncSession = SessionDep
 ) -> list[ChargingPointOut]:
     """One charging point per connector the station reported, with its sockets."""
     return [point_out(p) for p in await service.charging_points(session, actor, station_id)]
@@ -200,7 +200,7 @@ async def set_sockets(
     connector_id: int,
     body: SocketsIn,
     actor: Actor = Depends(api_actor),
-    session: AsyncSession = Depends(db_session),
+    session: AsyncSession = SessionDep,
 ) -> ChargingPointOut:
     """Admins only: the charging point's sockets (at most four), information only."""
     sockets = [service.SocketInput(s.type, s.max_power_kw) for s in body.sockets]

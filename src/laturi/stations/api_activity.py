@@ -14,7 +14,7 @@ from laturi.api.security import api_actor
 from laturi.auth.actor import Actor
 from laturi.bus import CommandFailed, StationBus
 from laturi.config import Settings
-from laturi.http import db_session, settings
+from laturi.http import SessionDep, settings
 from laturi.kit.pagination import ListQuery
 from laturi.models import MeterValue, Transaction
 from laturi.sessions import history
@@ -53,7 +53,7 @@ async def send_command(
         description=f"The OCPP request payload as the spec writes it, e.g. {COMMAND_EXAMPLES}",
     ),
     actor: Actor = Depends(api_actor),
-    session: AsyncSession = Depends(db_session),
+    session: AsyncSession = SessionDep,
     bus: StationBus = Depends(station_bus),
     config: Settings = Depends(settings),
 ) -> Any:
@@ -94,7 +94,7 @@ async def events(
     page: int = Query(1, ge=1),
     size: int = Query(100, ge=1, le=500),
     actor: Actor = Depends(api_actor),
-    session: AsyncSession = Depends(db_session),
+    session: AsyncSession = SessionDep,
 ) -> PageOut[EventOut]:
     """One day of the event feed, newest first."""
     where = feed.EventQuery(day, status or None, error_code or None)
@@ -109,7 +109,7 @@ async def statistics(
     station_id: int,
     days: int = Query(7, description="7 or 30"),
     actor: Actor = Depends(api_actor),
-    session: AsyncSession = Depends(db_session),
+    session: AsyncSession = SessionDep,
 ) -> StatisticsOut:
     found = await feed.statistics(session, actor, station_id, days)
     return StatisticsOut(
@@ -148,7 +148,7 @@ async def transactions(
     page: int = Query(1, ge=1),
     size: int = Query(50, ge=1, le=500),
     actor: Actor = Depends(api_actor),
-    session: AsyncSession = Depends(db_session),
+    session: AsyncSession = SessionDep,
 ) -> PageOut[TransactionOut]:
     query = ListQuery.parse(search=q, sort="", page=page, size=size)
     found = await history.list_transactions(session, actor, station_id, query)
@@ -161,7 +161,7 @@ async def transaction(
     station_id: int,
     transaction_id: int,
     actor: Actor = Depends(api_actor),
-    session: AsyncSession = Depends(db_session),
+    session: AsyncSession = SessionDep,
 ) -> TransactionDetailOut:
     found = await history.get_transaction(session, actor, station_id, transaction_id)
     return TransactionDetailOut(
@@ -178,7 +178,7 @@ async def messages(
     page: int = Query(1, ge=1),
     size: int = Query(100, ge=1, le=500),
     actor: Actor = Depends(api_actor),
-    session: AsyncSession = Depends(db_session),
+    session: AsyncSession = SessionDep,
 ) -> PageOut[MessageOut]:
     """Admins only: the raw OCPP frames each way, newest first."""
     query = ListQuery.parse(search=q, sort="", page=page, size=size)

@@ -22,16 +22,12 @@ def render(
     request: Request, template: str, context: dict[str, Any] | None = None, status: int = 200
 ) -> HTMLResponse:
     actor = getattr(request.state, "actor", None)
-    row = getattr(request.state, "operator_session", None)
-    flash = None
-    if row is not None and row.flash:
-        flash, row.flash = row.flash, None
     ctx: dict[str, Any] = {
         "request": request,
         "actor": actor,
         "menu": menu_for(actor),
         "csrf_token": csrf_token(request),
-        "flash": flash,
+        "flash": getattr(request.state, "flash", None),
         "errors": {},
         "form": {},
     }

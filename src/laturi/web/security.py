@@ -11,7 +11,7 @@ from laturi.auth import service as auth
 from laturi.auth.actor import Actor
 from laturi.config import Settings
 from laturi.errors import AccessDenied, NotAuthenticated
-from laturi.http import db_session
+from laturi.http import SessionDep
 
 SESSION_COOKIE = "laturi_session"
 CSRF_COOKIE = "laturi_csrf"
@@ -49,9 +49,7 @@ def set_csrf_cookie(request: Request, response: Response, config: Settings) -> N
         )
 
 
-async def optional_actor(
-    request: Request, session: AsyncSession = Depends(db_session)
-) -> Actor | None:
+async def optional_actor(request: Request, session: AsyncSession = SessionDep) -> Actor | None:
     token = request.cookies.get(SESSION_COOKIE)
     if not token:
         return None
@@ -61,6 +59,8 @@ async def optional_actor(
     actor, row = found
     request.state.actor = actor
     request.state.operator_session = row
+    if row.flash and request.method == "GET" and "hx-request" not in request.headers:
+        request.state.flash, row.flash = row.flash, None
     return actor
 
 

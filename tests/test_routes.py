@@ -1,0 +1,54 @@
+"""Rules every route of the app must keep, checked over the whole route table."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from fastapi import FastAPI
+from fastapi.dependencies.models import Dependant
+from fastapi.routing import APIRoute
+from starlette.routing import BaseRoute
+
+from laturi.app import create_app
+from laturi.config import Settings
+from laturi.http import db_session
+
+
+def _walk(dependant: Dependant) -> Iterator[Dependant]:
+    yield dependant
+    for sub in dependant.dependencies:
+        yield from _walk(sub)
+
+
+def _api_routes(routes: list[BaseRoute]) -> Iterator[APIRoute]:
+    for route in routes:
+        if isinstance(route, APIRoute):
+            yield route
+        elif included := getattr(route, "original_router", None):  # FastAPI's include_router
+            yield from _api_routes(included.routes)
+
+
+def _routes(app: FastAPI) -> list[APIRoute]:
+    return list(_api_routes(app.routes))
+
+
+class TestSessionScope:
+    def test_every_session_commits_before_the_response_is_sent(self) -> None:
+        app = create_app(Settings(database_url="sqlite+aiosqlite:///:memory:"))
+        late = [
+            f"{route.path} {route.methods}"
+            for route in _routes(app)
+            for dep in _walk(route.dependant)
+            if dep.call is db_session and dep.scope != "function"
+        ]
+        assert late == []
+        assert any(dep.call is db_session for r in _routes(app) for dep in _walk(r.dependant))
+
+
+class TestApiErrorsDocumented:
+    def test_every_api_operation_documents_its_error_responses(self) -> None:
+        spec = create_app(Settings(database_url="sqlite+aiosqlite:///:memory:")).openapi()
+        for path, operations in spec["paths"].items():
+            for method, operation in operations.items():
+                codes = set(operation["responses"])
+                assert {"401", "403", "404", "422"} <= codes, (method, path, codes)
