@@ -16,6 +16,8 @@ from laturi import __version__
 from laturi.api.routes import router as api_router
 from laturi.auth.web import router as auth_web
 from laturi.bus.local import LocalBus
+from laturi.charging_users.user_groups.web import router as user_groups_web
+from laturi.charging_users.web import router as charging_users_web
 from laturi.config import Settings
 from laturi.dashboard.web import router as dashboard_web
 from laturi.db import Database
@@ -63,7 +65,15 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     _health(app)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.include_router(api_router)
-    for router in (auth_web, dashboard_web, groups_web, operators_web, stations_web):
+    for router in (
+        auth_web,
+        dashboard_web,
+        groups_web,
+        operators_web,
+        charging_users_web,
+        user_groups_web,
+        stations_web,
+    ):
         app.include_router(router, include_in_schema=False)
     return app
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from laturi.auth.repository import operator_by_username
+from laturi.charging_users import demo as charging_users_demo
 from laturi.models import ChargingGroup, Organization
 from laturi.models.operator import Level
 from laturi.organizations.service import create_operator, create_organization
@@ -41,7 +43,6 @@ async def load(session: AsyncSession) -> list[tuple[str, str]]:
         session.add(group)
         groups[mall] = group
     await session.flush()
-    await demo_stations.load(session, [groups[mall] for mall in MALLS])
     made = []
     for username, level, base, first, last in OPERATORS:
         await create_operator(
@@ -55,6 +56,8 @@ async def load(session: AsyncSession) -> list[tuple[str, str]]:
             last_name=last,
         )
         made.append((username, ACME))
+    await _charging_users(session, groups)
+    await demo_stations.load(session, [groups[mall] for mall in MALLS])
     other = await create_organization(session, OTHER, "Globex Parking")
     other_root = (
         await session.scalars(
@@ -76,3 +79,10 @@ async def load(session: AsyncSession) -> list[tuple[str, str]]:
     )
     made.append(("omega", OTHER))
     return made
+
+
+async def _charging_users(session: AsyncSession, groups: dict[str, ChargingGroup]) -> None:
+    """The manual's charging users with tokens and user groups, made by alpha."""
+    alpha = await operator_by_username(session, "alpha")
+    assert alpha is not None
+    await charging_users_demo.load(session, alpha, groups)

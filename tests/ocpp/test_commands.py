@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from datetime import timedelta
 from typing import Any
 
 import httpx
@@ -15,8 +16,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from laturi.config import Settings
 from laturi.db import Database
+from laturi.kit.time import utcnow
 from laturi.models import StationEvent
 from laturi.models.station_event import EventKind
+from tests.fixtures.factories import create_charging_user, create_token
 from tests.fixtures.station import Script, connected
 from tests.fixtures.wait import read
 from tests.fixtures.world import World, api_token, build_world
@@ -302,3 +305,29 @@ class TestMessageLog:
         ]
         searched = (await client.get(url, params={"q": "fake-1"}, headers=alpha)).json()
         assert [m["action"] for m in searched["items"]] == ["BootNotification"]
+
+
+class TestLocalList:
+    async def test_send_local_list_defaults_to_the_tokens_valid_at_the_station(
+        self,
+        session: AsyncSession,
+        world: World,
+        alpha: dict[str, str],
+        client: httpx.AsyncClient,
+        ocpp_url: str,
+    ) -> None:
+        since = utcnow() - timedelta(days=1)
+        here = await create_charging_user(session, organization=world.org_a, groups=[world.b])
+        away = await create_charging_user(session, organization=world.org_a, groups=[world.c])
+        await create_token(session, user=here, id_tag="HERE1", valid_from=since)
+        await create_token(session, user=away, id_tag="AWAY1", valid_from=since)
+        await session.commit()
+        script = Script()
+        async with connected(ocpp_url, "ST2", script=script):
+            response = await client.post(command_url(world, "SendLocalList"), headers=alpha)
+        assert response.json()["accepted"]
+        ((_, kwargs),) = script.received
+        assert kwargs["update_type"] == "Full" and kwargs["list_version"] > 0
+        assert kwargs["local_authorization_list"] == [
+            {"id_tag": "HERE1", "id_tag_info": {"status": "Accepted"}}
+        ]

@@ -5,13 +5,16 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
+import pytest
 from ocpp.v16 import call
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from laturi.db import Database
-from laturi.models import MeterValue, StationEvent, Transaction
+from laturi.kit.time import utcnow
+from laturi.models import ChargingGroup, MeterValue, Organization, StationEvent, Transaction
 from laturi.models.station_event import EventKind
+from tests.fixtures.factories import create_charging_user, create_group, create_token
 from tests.fixtures.station import connected
 from tests.fixtures.wait import read
 from tests.ocpp.conftest import Site
@@ -276,3 +279,70 @@ class TestRebootMidTransaction:
             await station.boot()
         (tx,) = await transactions(database)
         assert tx.closed_at_reboot and tx.energy_wh == 0
+
+
+class TestAuthorizationRule:
+    """Authorize and StartTransaction answer with the charging-users rule."""
+
+    @pytest.fixture
+    async def tokens(self, session: AsyncSession, site: Site) -> dict[str, int]:
+        org = await session.get(Organization, site.station.organization_id)
+        assert org is not None
+        group = await session.get(ChargingGroup, site.station.group_id)
+        elsewhere = await create_group(session, organization=org)
+        mine = await create_charging_user(session, organization=org, groups=[group])  # type: ignore[list-item]
+        other = await create_charging_user(session, organization=org, groups=[elsewhere])
+        since = utcnow() - timedelta(days=9)
+        made = {
+            "GOOD": await create_token(session, user=mine, id_tag="GOOD", valid_from=since),
+            "OLD": await create_token(
+                session,
+                user=mine,
+                id_tag="OLD",
+                valid_to=utcnow() - timedelta(days=1),
+                valid_from=utcnow() - timedelta(days=9),
+            ),
+            "OFF": await create_token(
+                session, user=mine, id_tag="OFF", active=False, valid_from=since
+            ),
+            "AWAY": await create_token(session, user=other, id_tag="AWAY", valid_from=since),
+        }
+        await session.commit()
+        return {tag: token.id for tag, token in made.items()}
+
+    @pytest.mark.parametrize(
+        ("tag", "status"),
+        [
+            ("GOOD", "Accepted"),
+            ("good", "Accepted"),
+            ("OLD", "Expired"),
+            ("OFF", "Blocked"),
+            ("AWAY", "Blocked"),
+            ("NOBODY", "Invalid"),
+        ],
+    )
+    async def test_authorize_answers_the_rule(
+        self, site: Site, tokens: dict[str, int], ocpp_url: str, tag: str, status: str
+    ) -> None:
+        async with connected(ocpp_url, site.identifier) as station:
+            answer = await station.call(call.Authorize(id_tag=tag), suppress=False)
+        assert answer.id_tag_info["status"] == status
+
+    async def test_a_transaction_records_the_token_and_its_user(
+        self, site: Site, tokens: dict[str, int], ocpp_url: str, database: Database
+    ) -> None:
+        async with connected(ocpp_url, site.identifier) as station:
+            started = await station.start_tx(1, "GOOD", 0)
+        assert started.id_tag_info["status"] == "Accepted"
+        (tx,) = await transactions(database)
+        assert tx.token_id == tokens["GOOD"] and tx.charging_user_id is not None
+        assert not tx.free_charging
+
+    async def test_a_free_charging_station_accepts_a_blocked_token_and_names_its_user(
+        self, site: Site, tokens: dict[str, int], ocpp_url: str, database: Database
+    ) -> None:
+        async with connected(ocpp_url, site.free_identifier) as station:
+            started = await station.start_tx(1, "OFF", 0)
+        assert started.id_tag_info["status"] == "Accepted"
+        (tx,) = await transactions(database)
+        assert tx.free_charging and tx.token_id == tokens["OFF"]

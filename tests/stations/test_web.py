@@ -16,7 +16,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from laturi.db import Database
 from laturi.kit.time import utcnow
 from laturi.models import Socket, Station, UnknownStationAttempt
-from tests.fixtures.factories import create_charging_point, create_station
+from tests.fixtures.factories import (
+    create_charging_point,
+    create_charging_user,
+    create_station,
+    create_token,
+    create_transaction,
+)
 from tests.fixtures.html import by_id, field_error, table_rows, text
 from tests.fixtures.wait import read
 from tests.fixtures.world import World, build_world, csrf, log_in
@@ -123,6 +129,25 @@ class TestStationView:
         for shown in (*menu, "Refresh configuration", "Firmware update", "Get diagnostics"):
             assert shown in page, shown
         assert f'href="/stations/{world.stations[2].id}/edit"' in page
+
+    async def test_start_charging_offers_the_tokens_valid_here_then_recent_ones(
+        self, client: httpx.AsyncClient, session: AsyncSession, world: World
+    ) -> None:
+        station = world.stations[2]
+        await create_charging_point(session, station=station, connector_id=1)
+        user = await create_charging_user(session, organization=world.org_a, groups=[world.b])
+        await create_token(session, user=user, id_tag="VALID-1")
+        await create_token(session, user=user, id_tag="OFF-1", active=False)
+        await create_transaction(
+            session, station=station, started_at=utcnow(), stopped_at=utcnow(), id_tag="OLD-9"
+        )
+        await session.commit()
+        await log_in(client, "beta")
+        page = (await client.get(f"/stations/{station.id}")).text
+        datalist = re.search(r'<datalist id="recent-tags">(.*?)</datalist>', page, re.S)
+        assert datalist is not None
+        assert re.findall(r'value="([^"]+)"', datalist.group(1)) == ["VALID-1", "OLD-9"]
+        assert 'list="recent-tags"' in page and "Start charging" in page
 
 
 class TestAdd:

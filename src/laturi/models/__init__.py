@@ -2,6 +2,13 @@
 
 from laturi.models.base import Base
 from laturi.models.charging_point import ChargingPoint, Socket
+from laturi.models.charging_user import (
+    AuthToken,
+    ChargingUser,
+    UserGroup,
+    group_rights,
+    station_rights,
+)
 from laturi.models.group import ChargingGroup
 from laturi.models.operator import (
     ApiToken,
@@ -17,9 +24,11 @@ from laturi.models.transaction import MeterValue, Transaction
 
 __all__ = [
     "ApiToken",
+    "AuthToken",
     "Base",
     "ChargingGroup",
     "ChargingPoint",
+    "ChargingUser",
     "LoginFailure",
     "MeterValue",
     "OcppMessage",
@@ -32,4 +41,7 @@ __all__ = [
     "StationEvent",
     "Transaction",
     "UnknownStationAttempt",
+    "UserGroup",
+    "group_rights",
+    "station_rights",
 ]

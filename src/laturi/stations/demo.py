@@ -11,14 +11,16 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from laturi.charging_users.authorization import authorize
+from laturi.charging_users.demo import USERS
 from laturi.kit.time import utcnow
 from laturi.models import ChargingGroup, ChargingPoint, Socket, Station, StationEvent, Transaction
 from laturi.models.charging_point import SocketType
 from laturi.models.station_event import EventKind
 
 DEMO_STATIONS = tuple(f"EVI000000{n}" for n in range(13, 19))
-# RFID tags the simulated drivers show; the charging-users demo should own tokens with them.
-DEMO_TAGS = ("04A2B3C4", "04D5E6F7", "0411AA22", "04BB33CC")
+# The demo charging users' tokens (some valid only at some malls, one expired) and a stranger.
+DEMO_TAGS = (*(user[5] for user in USERS), "DEADBEEF")
 HISTORY_DAYS = 120
 ZONE = ZoneInfo("Europe/Helsinki")
 
@@ -44,8 +46,30 @@ async def load(session: AsyncSession, malls: list[ChargingGroup]) -> list[Statio
     await session.flush()
     for station in made:
         await _point(session, station)
-        await _history(session, station, rng)
+        await _history(session, station, rng, await _drivers(session, station))
     return made
+
+
+async def _drivers(session: AsyncSession, station: Station) -> list[dict[str, Any]]:
+    """Who charges here: the tokens accepted at the station (any token where it is free)."""
+    drivers = []
+    for tag in DEMO_TAGS:
+        found = await authorize(
+            session,
+            organization_id=station.organization_id,
+            station_id=station.id,
+            id_tag=tag,
+            at=utcnow(),
+        )
+        if station.free_charging or found.status == "Accepted":
+            drivers.append(
+                {
+                    "id_tag": tag,
+                    "token_id": found.token_id,
+                    "charging_user_id": found.charging_user_id,
+                }
+            )
+    return drivers
 
 
 async def _point(session: AsyncSession, station: Station) -> None:
@@ -70,7 +94,9 @@ async def _point(session: AsyncSession, station: Station) -> None:
     )
 
 
-async def _history(session: AsyncSession, station: Station, rng: random.Random) -> None:
+async def _history(
+    session: AsyncSession, station: Station, rng: random.Random, drivers: list[dict[str, Any]]
+) -> None:
     """Sessions on most days: a few hours of shopping, 3-20 kWh each."""
     meter = rng.randrange(100_000, 2_000_000)
     today = utcnow().astimezone(ZONE).date()
@@ -82,7 +108,8 @@ async def _history(session: AsyncSession, station: Station, rng: random.Random) 
             start = datetime.combine(day, time(rng.randrange(8, 20), rng.randrange(60)), ZONE)
             stop = start + timedelta(minutes=rng.randrange(30, 180))
             used = rng.randrange(3_000, 20_000)
-            transactions.append(_transaction(station, rng, start, stop, meter, used))
+            driver = rng.choice(drivers)
+            transactions.append(_transaction(station, driver, start, stop, meter, used))
             events += _events(station, start, stop)
             meter += used
     await session.execute(insert(Transaction), transactions)
@@ -90,12 +117,17 @@ async def _history(session: AsyncSession, station: Station, rng: random.Random) 
 
 
 def _transaction(
-    station: Station, rng: random.Random, start: datetime, stop: datetime, meter: int, used: int
+    station: Station,
+    driver: dict[str, Any],
+    start: datetime,
+    stop: datetime,
+    meter: int,
+    used: int,
 ) -> dict[str, Any]:
     return {
+        **driver,
         "station_id": station.id,
         "connector_id": 1,
-        "id_tag": rng.choice(DEMO_TAGS),
         "authorization_status": "Accepted",
         "free_charging": station.free_charging,
         "meter_start": meter,

@@ -30,6 +30,7 @@ from laturi.models import (
     UnknownStationAttempt,
 )
 from laturi.sessions import repository as sessions_repository
+from laturi.sessions.authorization import local_list
 from laturi.stations import feed, panel_repository, repository, service
 from laturi.stations.service import NOT_FOUND, StationDetail, StationRow
 
@@ -63,6 +64,7 @@ OCPP_ERRORS = (
     "UnderVoltage",
     "WeakSignal",
 )
+MAX_TAGS = 200  # tokens offered for START CHARGING; any other can still be typed
 # Statuses during which a charging point has a car plugged in and may be charging.
 IN_USE = frozenset({"Preparing", "Charging", "SuspendedEVSE", "SuspendedEV", "Finishing"})
 
@@ -88,8 +90,8 @@ class Overview:
 
     detail: StationDetail
     open_sessions: dict[int, Transaction]
-    statistics: feed.Statistics
-    recent_tags: Sequence[str]
+    statistics: feed.Statistics | None
+    tags: Sequence[str]
 
 
 @dataclass(frozen=True)
@@ -147,16 +149,37 @@ async def editable(
 
 
 async def overview(
-    session: AsyncSession, actor: Actor, station_id: int, presence: Presence
+    session: AsyncSession,
+    actor: Actor,
+    station_id: int,
+    presence: Presence,
+    *,
+    header: bool = True,
 ) -> Overview:
+    """The station view; without `header` only what its charging points show (the live
+    refresh every few seconds, which need not recount statistics or list tokens).
+    """
     detail = await service.get_station(session, actor, station_id, presence)
     open_ones = await sessions_repository.open_at(session, station_id)
+    sessions = {t.connector_id: t for t in open_ones}
+    if not header:
+        return Overview(detail, sessions, None, [])
     return Overview(
         detail,
-        {t.connector_id: t for t in open_ones},
+        sessions,
         await feed.statistics(session, actor, station_id, 7),
-        await panel_repository.recent_tags(session, station_id),
+        await _tags(session, detail.row.station),
     )
+
+
+async def _tags(session: AsyncSession, station: Station) -> list[str]:
+    """START CHARGING's choice of token: those valid at the station, then recent ones."""
+    valid = await local_list(
+        session, organization_id=station.organization_id, station_id=station.id
+    )
+    tags = [str(entry["idTag"]) for entry in valid][:MAX_TAGS]
+    recent = await panel_repository.recent_tags(session, station.id)
+    return tags + [t for t in recent if t not in tags]
 
 
 async def message_day(

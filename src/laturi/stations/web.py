@@ -129,9 +129,11 @@ async def view_page(
     session: AsyncSession = SessionDep,
     bus: StationBus = Depends(station_bus),
 ) -> Response:
+    if is_htmx(request):  # the charging points refreshing themselves
+        points = await station_context(session, actor, station_id, bus, header=False)
+        return render(request, "stations/_points.html", points)
     context = await station_context(session, actor, station_id, bus)
-    template = "stations/_points.html" if is_htmx(request) else "stations/view.html"
-    return render(request, template, context)
+    return render(request, "stations/view.html", context)
 
 
 @router.get("/{station_id:int}/events")

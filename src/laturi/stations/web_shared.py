@@ -89,10 +89,10 @@ PRESENTATION: dict[str, Any] = {
 
 
 async def station_context(
-    session: AsyncSession, actor: Actor, station_id: int, presence: Presence
+    session: AsyncSession, actor: Actor, station_id: int, presence: Presence, header: bool = True
 ) -> dict[str, Any]:
     """The station view's header and charging points, for every tab of the view."""
-    found = await panel.overview(session, actor, station_id, presence)
+    found = await panel.overview(session, actor, station_id, presence, header=header)
     return {
         "overview": found,
         "row": found.detail.row,

@@ -1,0 +1,1 @@
+"""Charging user groups: a user belongs to one at most; schedules and reports use them."""
