@@ -15,12 +15,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from laturi.auth.secrets import digest, new_token
 from laturi.kit.time import utcnow
-from laturi.models import Operator, OperatorSession
+from laturi.models import OperatorSession
 from laturi.web.security import CSRF_COOKIE, SESSION_COOKIE
 from tests.fixtures.factories import create_charging_point, create_transaction
 from tests.fixtures.world import World, build_world, csrf, log_in
 
 WHO = ("alpha", "beta", "gamma", "omega")
+# The order they act in within a test: those allowed the least first, so that what a
+# permitted operator changes (a station deleted, one added) cannot change the others' answer.
+ORDER = ("omega", "beta", "gamma", "alpha")
 OFFLINE = "Charging station is not connected. Nothing was sent."
 NOT_FOUND = "Charging station does not exist."
 DENIED = "Access denied."
@@ -35,23 +38,27 @@ async def world(session: AsyncSession) -> World:
     return world
 
 
-async def signed_in(client: httpx.AsyncClient, session: AsyncSession, operator: Operator) -> None:
-    """A live panel session without the log-in form, whose argon2 check would cost 0.15 s in
-    each of these hundreds of cases; the form has its own tests, and TestPanelGuards uses it.
+@pytest.fixture
+async def tokens(client: httpx.AsyncClient, session: AsyncSession, world: World) -> dict[str, str]:
+    """A live panel session per operator, made without the log-in form: its argon2 check
+    costs 0.15 s a time. The form has its own tests (TestPanelGuards uses it here too).
     """
-    token = new_token()
+    found = {}
     expires = utcnow() + timedelta(hours=1)
-    session.add(
-        OperatorSession(operator_id=operator.id, token_hash=digest(token), expires_at=expires)
-    )
+    for who in WHO:
+        token = found[who] = new_token()
+        operator_id = world.operator(who).id
+        session.add(
+            OperatorSession(operator_id=operator_id, token_hash=digest(token), expires_at=expires)
+        )
     await session.commit()
-    client.cookies.set(SESSION_COOKIE, token)
     client.cookies.set(CSRF_COOKIE, new_token())
+    return found
 
 
-def fill(path: str, world: World) -> str:
+def fill(template: str, world: World, who: str = "") -> str:
     ids = {f"s{n}": s.id for n, s in world.stations.items()}
-    return path.format(**ids, b=world.b.id, c=world.c.id)
+    return template.format(**ids, b=world.b.id, c=world.c.id, who=who)
 
 
 # path, expected status for alpha, beta, gamma, omega
@@ -73,8 +80,8 @@ PAGES: list[tuple[str, tuple[int, int, int, int]]] = [
 
 # path, form, expected status for alpha, beta, gamma, omega
 FORMS: list[tuple[str, dict[str, str], tuple[int, int, int, int]]] = [
-    ("/stations/new", {"identifier": "NEW-1", "group_id": "{b}"}, (303, 403, 422, 422)),
-    ("/stations/new", {"identifier": "NEW-1", "group_id": "{c}"}, (303, 403, 303, 422)),
+    ("/stations/new", {"identifier": "NEW-{who}", "group_id": "{b}"}, (303, 403, 422, 422)),
+    ("/stations/new", {"identifier": "NEW-{who}", "group_id": "{c}"}, (303, 403, 303, 422)),
     ("/stations/{s2}/edit", {"name": "Renamed"}, (303, 403, 404, 404)),
     ("/stations/{s4}/edit", {"name": "Renamed"}, (303, 403, 303, 404)),
     ("/stations/{s2}/delete", {}, (303, 403, 404, 404)),
@@ -101,44 +108,51 @@ def _says(response: httpx.Response) -> str | None:
     return {403: DENIED, 404: NOT_FOUND}.get(response.status_code)
 
 
+def _check_message(response: httpx.Response, path: str) -> None:
+    said = {403: DENIED, 404: NOT_FOUND}.get(response.status_code)
+    assert said is None or said in response.text, (path, response.status_code)
+    if response.status_code == 200 and "/commands/" in path:
+        assert OFFLINE in response.text
+
+
 class TestPanelMatrix:
-    @pytest.mark.parametrize("who", WHO)
-    @pytest.mark.parametrize(("path", "expected"), PAGES)
+    """One test per page or form; the four operators try it in turn, in `ORDER`."""
+
+    @pytest.mark.parametrize(("path", "expected"), PAGES, ids=[p for p, _ in PAGES])
     async def test_page(
         self,
         client: httpx.AsyncClient,
-        session: AsyncSession,
         world: World,
-        who: str,
+        tokens: dict[str, str],
         path: str,
         expected: tuple[int, int, int, int],
     ) -> None:
-        await signed_in(client, session, world.operator(who))
-        response = await client.get(fill(path, world))
-        assert response.status_code == expected[WHO.index(who)], response.text
-        message = _says(response)
-        assert message is None or message in response.text
+        got = {}
+        for who in ORDER:
+            client.cookies.set(SESSION_COOKIE, tokens[who])
+            response = await client.get(fill(path, world))
+            _check_message(response, path)
+            got[who] = response.status_code
+        assert got == dict(zip(WHO, expected, strict=True))
 
-    @pytest.mark.parametrize("who", WHO)
-    @pytest.mark.parametrize(("path", "form", "expected"), FORMS)
+    @pytest.mark.parametrize(("path", "form", "expected"), FORMS, ids=[p for p, _, _ in FORMS])
     async def test_form(
         self,
         client: httpx.AsyncClient,
-        session: AsyncSession,
         world: World,
-        who: str,
+        tokens: dict[str, str],
         path: str,
         form: dict[str, str],
         expected: tuple[int, int, int, int],
     ) -> None:
-        await signed_in(client, session, world.operator(who))
-        data = {k: fill(v, world) for k, v in form.items()} | {"csrf_token": csrf(client)}
-        response = await client.post(fill(path, world), data=data)
-        assert response.status_code == expected[WHO.index(who)], response.text
-        message = _says(response)
-        assert message is None or message in response.text
-        if response.status_code == 200 and "/commands/" in path:
-            assert OFFLINE in response.text
+        got = {}
+        for who in ORDER:
+            client.cookies.set(SESSION_COOKIE, tokens[who])
+            data = {k: fill(v, world, who) for k, v in form.items()} | {"csrf_token": csrf(client)}
+            response = await client.post(fill(path, world), data=data)
+            _check_message(response, path)
+            got[who] = response.status_code
+        assert got == dict(zip(WHO, expected, strict=True))
 
 
 class TestPanelGuards:
