@@ -21,9 +21,11 @@ from laturi.config import Settings
 from laturi.db import Database
 from laturi.models.station_event import Direction
 from laturi.ocpp.journal import MessageJournal
+from laturi.ocpp.memory import Freezer
 from laturi.ocpp.protocol import TransportClosed
-from laturi.ocpp.units import Units
+from laturi.ocpp.units import Batcher, Units
 from laturi.ocpp.v16 import CentralSystem16
+from laturi.sessions import service as sessions
 from laturi.stations import feed, reports
 from laturi.stations.reports import Credentials, Refusal, StationKey
 
@@ -105,7 +107,9 @@ class OcppServer:
         self.database = database
         self.bus = bus
         self.units = Units(database)
+        self.meters = Batcher(self.units, sessions.meter_values)
         self.journal = MessageJournal(self.units, enabled=settings.ocpp_log_messages)
+        self.freezer = Freezer()
 
     async def serve(self, websocket: WebSocket, identifier: str) -> None:
         """Handshake, then answer the station until it goes away."""
@@ -140,9 +144,11 @@ class OcppServer:
             self._journal_for(station.id),
             self.units,
             self.settings,
+            self.meters,
         )
         link = Link(station.id, protocol, websocket)
         await self.bus.attach(link)
+        self.freezer.open()
         reason = "connection lost"
         try:
             await self.in_session(reports.connected, station.id, address)
@@ -150,6 +156,7 @@ class OcppServer:
         except TransportClosed as closed:
             reason = str(closed) or reason
         finally:
+            self.freezer.close()
             protocol.abort_pending()
             if await self.bus.detach(link):
                 await asyncio.shield(self.in_session(reports.disconnected, station.id, reason))
@@ -180,13 +187,16 @@ class OcppServer:
     @contextlib.asynccontextmanager
     async def running(self) -> AsyncIterator[None]:
         """The background work of the OCPP edge, for the application's lifespan."""
-        purger = asyncio.create_task(self._purge_loop())
+        workers = [
+            asyncio.create_task(self._purge_loop()),
+            asyncio.create_task(self.freezer.run()),
+        ]
         try:
             yield
         finally:
-            purger.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await purger
+            for worker in workers:
+                worker.cancel()
+            await asyncio.gather(*workers, return_exceptions=True)
             await self.journal.close()
 
     async def _purge_loop(self) -> None:

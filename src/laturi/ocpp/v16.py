@@ -1,6 +1,8 @@
 """OCPP 1.6J handlers: each parses its message, calls one domain service, shapes the answer.
 
-Every handler opens one database session for its message. Schema validation already
+Every handler opens one database session for its message, except MeterValues, the busiest:
+messages of several stations arriving together share one (group commit, see `units`), each
+still answered only once its samples are committed. Schema validation already
 happened in `protocol` (handlers skip the package's own, which would run it twice).
 """
 
@@ -20,7 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from laturi.config import Settings
 from laturi.kit.time import utcnow
 from laturi.ocpp.protocol import CentralSystemBase, Journal, Transport
-from laturi.ocpp.units import Units
+from laturi.ocpp.units import Batcher, Units
 from laturi.sessions import service as sessions
 from laturi.sessions.authorization import TagDecision
 from laturi.stations import reports
@@ -86,10 +88,12 @@ class CentralSystem16(CentralSystemBase):
         journal: Journal,
         units: Units,
         settings: Settings,
+        meters: Batcher[sessions.MeterReport],
     ) -> None:
         super().__init__(station.identifier, transport, journal)
         self.station = station
         self._units = units
+        self._meters = meters
         self._settings = settings
 
     def _session(self) -> AbstractAsyncContextManager[AsyncSession]:
@@ -176,11 +180,13 @@ class CentralSystem16(CentralSystemBase):
 
     @handles(Action.meter_values)
     async def on_meter_values(self, **kw: Kwargs) -> call_result.MeterValues:
-        found = samples(kw["meter_value"])
-        async with self._session() as session:
-            await sessions.meter_values(
-                session, self.station.id, kw["connector_id"], kw.get("transaction_id"), found
-            )
+        report = sessions.MeterReport(
+            self.station.id,
+            kw["connector_id"],
+            kw.get("transaction_id"),
+            samples(kw["meter_value"]),
+        )
+        await self._meters.submit(report)
         return call_result.MeterValues()
 
     @handles(Action.data_transfer)

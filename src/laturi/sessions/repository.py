@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Mapping, Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import case, func, insert, literal, or_, select, update
+from sqlalchemy import Table, bindparam, func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from laturi.kit.pagination import ListQuery
+from laturi.kit.time import UTCDateTime
 from laturi.models import MeterValue, Transaction
 
 
@@ -53,36 +54,39 @@ async def add_samples(session: AsyncSession, rows: list[dict[str, Any]]) -> None
         await session.execute(insert(MeterValue), rows)
 
 
-async def touch_meter(
-    session: AsyncSession,
-    station_id: int,
-    transaction_id: int,
-    reading: tuple[datetime, int] | None,
-) -> bool:
-    """Whether the station has this transaction; if so it remembers the latest reading.
+async def owners(session: AsyncSession, transaction_ids: Collection[int]) -> dict[int, int]:
+    """Transaction id -> its station's id, for the ids that exist."""
+    if not transaction_ids:
+        return {}
+    query = select(Transaction.id, Transaction.station_id).where(
+        Transaction.id.in_(transaction_ids)
+    )
+    return {tx: station for tx, station in (await session.execute(query)).all()}
 
-    One statement for both (UPDATE ... RETURNING): MeterValues is the busiest message, and
-    a reading older than the one stored (a queued message) does not win.
-    """
-    stmt = update(Transaction).where(
-        Transaction.id == transaction_id, Transaction.station_id == station_id
+
+_TABLE = cast(Table, Transaction.__table__)
+# One statement for every transaction of a batch; a reading older than the stored one (a
+# queued message arriving late) does not win.
+_ADVANCE = (
+    update(_TABLE)
+    .where(
+        _TABLE.c.id == bindparam("tx"),
+        or_(
+            _TABLE.c.last_meter_at.is_(None),
+            _TABLE.c.last_meter_at <= bindparam("at", type_=UTCDateTime()),
+        ),
     )
-    if reading is not None:
-        at, wh = reading
-        newer = or_(Transaction.last_meter_at.is_(None), Transaction.last_meter_at <= at)
-        stmt = stmt.values(
-            last_meter_wh=case((newer, wh), else_=Transaction.last_meter_wh),
-            last_meter_at=case(
-                (newer, literal(at, Transaction.last_meter_at.type)),
-                else_=Transaction.last_meter_at,
-            ),
-        )
-    else:
-        stmt = stmt.values(id=Transaction.id)
-    found = await session.execute(
-        stmt.returning(Transaction.id).execution_options(synchronize_session=False)
-    )
-    return found.first() is not None
+    .values(last_meter_wh=bindparam("wh"), last_meter_at=bindparam("at", type_=UTCDateTime()))
+)
+
+
+async def advance_meters(
+    session: AsyncSession, readings: Mapping[int, tuple[datetime, int]]
+) -> None:
+    """Remember each open transaction's latest energy reading (transaction id -> (at, Wh))."""
+    if readings:
+        params = [{"tx": tx, "at": at, "wh": wh} for tx, (at, wh) in readings.items()]
+        await session.execute(_ADVANCE, params)
 
 
 async def page_of_station(

@@ -1,6 +1,7 @@
 """Charging sessions as stations report them: authorize, start, meter values, stop.
 
-Called by the OCPP edge, one database session per message. Times are the station's own:
+Called by the OCPP edge, one database session per message (MeterValues, the busiest, may
+share one among several stations' messages). Times are the station's own:
 messages a station queued while offline arrive late and are stored by their timestamps.
 """
 
@@ -140,20 +141,36 @@ async def stop(session: AsyncSession, station_id: int, request: StopRequest) -> 
     return decision
 
 
-async def meter_values(
-    session: AsyncSession,
-    station_id: int,
-    connector_id: int,
-    transaction_id: int | None,
-    samples: Sequence[Sample],
-) -> None:
-    """MeterValues: every sample stored; an open transaction remembers its latest reading."""
-    reading = _latest_energy(samples)
-    known = transaction_id is not None and await repository.touch_meter(
-        session, station_id, transaction_id, reading
-    )
-    rows = [_row(station_id, connector_id, transaction_id if known else None, s) for s in samples]
+@dataclass(frozen=True)
+class MeterReport:
+    """One MeterValues message."""
+
+    station_id: int
+    connector_id: int
+    transaction_id: int | None
+    samples: Sequence[Sample]
+
+
+async def meter_values(session: AsyncSession, reports: Sequence[MeterReport]) -> None:
+    """MeterValues, one message or several stations' at once (the edge groups them under load).
+
+    Every sample is stored; a sample names its transaction only when the transaction is the
+    reporting station's; an open transaction remembers its latest energy reading.
+    """
+    wanted = {r.transaction_id for r in reports if r.transaction_id is not None}
+    owners = await repository.owners(session, wanted)
+    rows: list[dict[str, Any]] = []
+    latest: dict[int, tuple[datetime, int]] = {}
+    for report in reports:
+        tx = report.transaction_id
+        if tx is not None and owners.get(tx) != report.station_id:
+            tx = None  # unknown, or another station's: the samples are kept all the same
+        rows += [_row(report.station_id, report.connector_id, tx, s) for s in report.samples]
+        reading = _latest_energy(report.samples)
+        if tx is not None and reading is not None:
+            latest[tx] = max(latest.get(tx, reading), reading)
     await repository.add_samples(session, rows)
+    await repository.advance_meters(session, latest)
 
 
 async def close_interrupted(session: AsyncSession, station_id: int) -> list[Transaction]:
@@ -180,7 +197,7 @@ async def _store(
     await repository.add_samples(session, rows)
     reading = _latest_energy(samples)
     if transaction_id is not None and reading is not None:
-        await repository.touch_meter(session, station_id, transaction_id, reading)
+        await repository.advance_meters(session, {transaction_id: reading})
 
 
 def _latest_energy(samples: Sequence[Sample]) -> tuple[datetime, int] | None:
