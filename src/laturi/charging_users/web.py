@@ -14,7 +14,7 @@ from laturi.charging_users import importer, service, web_forms
 from laturi.charging_users.importer import ImportReport
 from laturi.errors import AccessDenied, LaturiError
 from laturi.http import SessionDep
-from laturi.web.pages import is_htmx, list_query, redirect, render, undo
+from laturi.web.pages import form_int, is_htmx, list_query, redirect, render, undo
 from laturi.web.security import verify_csrf, web_actor
 
 router = APIRouter(prefix="/charging-users", dependencies=[Depends(verify_csrf)])
@@ -144,7 +144,7 @@ async def delete(
     session: AsyncSession = SessionDep,
 ) -> Response:
     try:
-        seen = int(version) if version.isdigit() else None
+        seen = form_int(version)
         await service.delete_user(session, actor, user_id, seen)
     except LaturiError as err:
         await undo(session, err)

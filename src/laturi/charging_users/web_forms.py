@@ -17,6 +17,7 @@ from laturi.charging_users.dates import day_end, day_start, local_day, parse_day
 from laturi.charging_users.service import TokenInput, UserDetail, UserInput
 from laturi.errors import LaturiError, ValidationFailed
 from laturi.models import AuthToken
+from laturi.web.pages import form_int
 
 TOKEN_FIELD = re.compile(r"^tokens-(\d+)-(\w+)$")
 USER_FIELDS = ("first_name", "last_name", "email", "user_group_id", "active", "version")
@@ -106,12 +107,12 @@ def to_input(
         first_name=data["first_name"],
         last_name=data["last_name"],
         email=data["email"] or None,
-        user_group_id=_number(data["user_group_id"]),
+        user_group_id=form_int(data["user_group_id"]),
         active=data["active"] != "0",
         group_ids=_ids(data["group_ids"]) if data["rights_shown"] else None,
         station_ids=_ids(data["station_ids"]) if data["rights_shown"] else None,
         tokens=tokens if data["tokens_shown"] else None,
-        version=_number(data["version"]),
+        version=form_int(data["version"]),
     )
     return user, blocks
 
@@ -124,13 +125,13 @@ def _untouched(row: TokenRow) -> bool:
 def _token_input(
     index: int, row: TokenRow, stored: dict[int, AuthToken], time_zone: str
 ) -> TokenInput:
-    current = stored.get(_number(row.pk) or 0)
+    current = stored.get(form_int(row.pk) or 0)
     start = _day(row.valid_from, f"tokens.{index}.valid_from")
     end = None if row.infinite else _day(row.valid_to, f"tokens.{index}.valid_to")
     was_start = current.valid_from if current else None
     was_end = current.valid_to if current else None
     return TokenInput(
-        id=current.id if current else _number(row.pk),
+        id=current.id if current else form_int(row.pk),
         id_tag=row.id_tag,
         name=row.name,
         active=row.active != "0",
@@ -157,10 +158,6 @@ def _day(text: str, field: str) -> date | None:
 
 def _ids(values: list[str]) -> list[int]:
     return [int(v) for v in values if v.isdigit()]
-
-
-def _number(text: str) -> int | None:
-    return int(text) if text.isdigit() else None
 
 
 def errors_of(err: LaturiError, blocks: list[int] | None) -> dict[str, str]:

@@ -13,14 +13,10 @@ from laturi.auth.permissions import Permission
 from laturi.errors import LaturiError
 from laturi.groups import repository, service
 from laturi.http import SessionDep
-from laturi.web.pages import is_htmx, list_query, redirect, render, undo
+from laturi.web.pages import form_int, is_htmx, list_query, redirect, render, undo
 from laturi.web.security import verify_csrf, web_actor
 
 router = APIRouter(prefix="/groups", dependencies=[Depends(verify_csrf)])
-
-
-def _optional_int(value: str) -> int | None:
-    return int(value) if value.strip().isdigit() else None
 
 
 @router.get("")
@@ -57,7 +53,7 @@ def _input(form: dict[str, Any], version: int | None) -> service.GroupInput:
     station_ids = form.get("station_ids")
     return service.GroupInput(
         name=str(form.get("name", "")),
-        parent_id=_optional_int(str(form.get("parent_id", ""))),
+        parent_id=form_int(str(form.get("parent_id", ""))),
         station_ids=[int(s) for s in station_ids if str(s).isdigit()]
         if station_ids is not None
         else None,
@@ -152,7 +148,7 @@ async def update(
 ) -> Response:
     form = await _read_form(request)
     try:
-        data = _input(form, _optional_int(str(form.get("version", ""))))
+        data = _input(form, form_int(str(form.get("version", ""))))
         group = await service.update_group(session, actor, group_id, data)
     except LaturiError as err:
         await undo(session, err)
@@ -169,7 +165,7 @@ async def delete(
     session: AsyncSession = SessionDep,
 ) -> Response:
     try:
-        await service.delete_group(session, actor, group_id, _optional_int(version))
+        await service.delete_group(session, actor, group_id, form_int(version))
     except LaturiError as err:
         await undo(session, err)
         errors = {"delete": err.message}

@@ -16,7 +16,7 @@ from laturi.errors import LaturiError
 from laturi.http import SessionDep
 from laturi.models import Operator
 from laturi.operators import account
-from laturi.web.pages import redirect, render, undo
+from laturi.web.pages import form_int, redirect, render, undo
 from laturi.web.security import web_actor
 
 router = APIRouter(prefix="/account")
@@ -92,7 +92,7 @@ async def update_account(
     form = {name: str(raw.get(name, "")) for name in ACCOUNT_FIELDS}
     version = form["version"]
     changes = account.AccountChanges(
-        version=int(version) if version.isdigit() else None,
+        version=form_int(version),
         first_name=form["first_name"],
         last_name=form["last_name"],
         email=form["email"],

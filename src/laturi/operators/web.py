@@ -14,7 +14,7 @@ from laturi.models import Operator
 from laturi.operators import service
 from laturi.operators.account_web import router as account_router
 from laturi.operators.service import StatusFilter
-from laturi.web.pages import is_htmx, list_query, redirect, render, undo
+from laturi.web.pages import form_int, is_htmx, list_query, redirect, render, undo
 from laturi.web.security import verify_csrf, web_actor
 
 router = APIRouter(dependencies=[Depends(verify_csrf)])
@@ -27,11 +27,6 @@ STATUS_CHOICES = [
 ]
 INVITE_FIELDS = ("email", "email_confirm", "username", "first_name", "last_name", "level")
 EDIT_FIELDS = ("email", "first_name", "last_name", "status", "level", "version")
-
-
-def _optional_int(value: object) -> int | None:
-    text = str(value or "").strip()
-    return int(text) if text.isdigit() else None
 
 
 def _status_filter(request: Request) -> StatusFilter | None:
@@ -111,7 +106,7 @@ async def invite(
             first_name=form["first_name"],
             last_name=form["last_name"],
             level=service.parse_level(form["level"]),
-            base_group_id=_optional_int(form["base_group_id"]),
+            base_group_id=form_int(form["base_group_id"]),
         )
         operator = await service.invite(session, actor, send, data)
     except LaturiError as err:
@@ -179,13 +174,13 @@ async def edit_page(
 
 def _changes(form: dict[str, str]) -> service.OperatorChanges:
     return service.OperatorChanges(
-        version=_optional_int(form["version"]),
+        version=form_int(form["version"]),
         email=form["email"],
         first_name=form["first_name"],
         last_name=form["last_name"],
         status=service.parse_status(form["status"]),
         level=service.parse_level(form["level"]),
-        base_group_id=_optional_int(form["base_group_id"]),
+        base_group_id=form_int(form["base_group_id"]),
     )
 
 
@@ -252,7 +247,7 @@ async def delete(
     session: AsyncSession = SessionDep,
 ) -> Response:
     try:
-        gone = await service.delete_operator(session, actor, operator_id, _optional_int(version))
+        gone = await service.delete_operator(session, actor, operator_id, form_int(version))
     except LaturiError as err:
         return await _edit_error(request, session, actor, operator_id, err, "delete")
     return redirect(request, "/operators", f"Operator {gone.username} deleted.")

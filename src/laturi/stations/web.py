@@ -26,10 +26,9 @@ from laturi.stations.web_commands import router as commands_router
 from laturi.stations.web_edit import router as edit_router
 from laturi.stations.web_shared import (
     PRESENTATION,
-    optional_int,
     station_context,
 )
-from laturi.web.pages import is_htmx, list_query, redirect, render, undo
+from laturi.web.pages import form_int, is_htmx, list_query, redirect, render, undo
 from laturi.web.security import verify_csrf, web_actor
 
 router = APIRouter(prefix="/stations", dependencies=[Depends(verify_csrf)])
@@ -61,7 +60,7 @@ async def list_page(
     session: AsyncSession = SessionDep,
     bus: StationBus = Depends(station_bus),
 ) -> Response:
-    group_id = optional_int(request.query_params.get("group"))
+    group_id = form_int(request.query_params.get("group"))
     found = await panel.station_list(session, actor, list_query(request), bus, group_id)
     context = {"listing": found, "page": found.page, "group_id": group_id, **PRESENTATION}
     template = "stations/_table.html" if is_htmx(request) else "stations/list.html"
@@ -101,7 +100,7 @@ async def create(
     raw = await request.form()
     form = {name: str(raw.get(name, "")) for name in ADD_FIELDS}
     data = service.StationInput(
-        name=form["name"], identifier=form["identifier"], group_id=optional_int(form["group_id"])
+        name=form["name"], identifier=form["identifier"], group_id=form_int(form["group_id"])
     )
     try:
         station = await service.create_station(session, actor, data)

@@ -33,8 +33,8 @@ from laturi.kit.time import utcnow
 from laturi.stations import commands
 from laturi.stations.api import station_bus
 from laturi.stations.commands import Command, CommandResult, ConfigurationKey
-from laturi.stations.web_shared import optional_int, station_context
-from laturi.web.pages import is_htmx, render
+from laturi.stations.web_shared import station_context
+from laturi.web.pages import form_int, is_htmx, render
 from laturi.web.security import web_actor
 
 router = APIRouter()
@@ -62,7 +62,7 @@ class Outcome:
 
 
 def _connector(form: FormData, default: int = 1) -> int:
-    found = optional_int(form.get("connector_id"))
+    found = form_int(form.get("connector_id"))
     return default if found is None else found
 
 

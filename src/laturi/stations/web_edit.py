@@ -21,8 +21,7 @@ from laturi.http import SessionDep, settings
 from laturi.models.charging_point import MAX_SOCKETS, SocketType
 from laturi.stations import commands, panel, service
 from laturi.stations.api import station_bus
-from laturi.stations.web_shared import optional_int
-from laturi.web.pages import is_htmx, redirect, render, undo
+from laturi.web.pages import form_int, is_htmx, redirect, render, undo
 from laturi.web.security import web_actor
 
 router = APIRouter()
@@ -82,10 +81,10 @@ def _update(form: dict[str, str]) -> service.StationUpdate:
     password = "" if form["remove_password"] else (form["password"] or None)
     return service.StationUpdate(
         name=form["name"],
-        group_id=optional_int(form["group_id"]),
+        group_id=form_int(form["group_id"]),
         free_charging=bool(form["free_charging"]),
         password=password,
-        version=optional_int(form["version"]),
+        version=form_int(form["version"]),
     )
 
 
@@ -117,7 +116,7 @@ async def delete(
     session: AsyncSession = SessionDep,
     bus: StationBus = Depends(station_bus),
 ) -> Response:
-    version = optional_int((await request.form()).get("version"))
+    version = form_int((await request.form()).get("version"))
     try:
         outcome = await service.delete_station(session, actor, station_id, version)
     except LaturiError as err:
@@ -275,7 +274,7 @@ async def save_sockets(
     raw = await request.form()
     types = [str(v) for v in raw.getlist("type")]
     powers = [str(v) for v in raw.getlist("max_power_kw")]
-    draft = _draft(types, powers, optional_int(raw.get("remove")))
+    draft = _draft(types, powers, form_int(raw.get("remove")))
     try:
         sockets = [service.SocketInput(t, _power(p)) for t, p in draft]
         await service.set_sockets(session, actor, station_id, connector_id, sockets)

@@ -44,11 +44,6 @@ STATUS_COLOURS = {
 _WORD = re.compile(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|\d+")
 
 
-def optional_int(value: object) -> int | None:
-    text = str(value or "").strip()
-    return int(text) if text.isdigit() else None
-
-
 def humanize(code: str | None) -> str:
     """An OCPP code as the manual writes it: NoError -> No error."""
     if not code:

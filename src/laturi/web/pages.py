@@ -56,10 +56,15 @@ def list_query(request: Request) -> ListQuery:
     """The list view's search, sort and paging from the query string."""
     params = request.query_params
 
-    def number(name: str) -> int | None:
-        value = params.get(name, "")
-        return int(value) if value.isdigit() else None
-
     return ListQuery.parse(
-        search=params.get("q"), sort=params.get("sort"), page=number("page"), size=number("size")
+        search=params.get("q"),
+        sort=params.get("sort"),
+        page=form_int(params.get("page")),
+        size=form_int(params.get("size")),
     )
+
+
+def form_int(value: object) -> int | None:
+    """A whole number from a form or query field; blank or malformed reads as none."""
+    text = str(value or "").strip()
+    return int(text) if text.isdigit() else None

@@ -13,14 +13,10 @@ from laturi.charging_users.user_groups import service
 from laturi.charging_users.user_groups.service import UserGroupInput
 from laturi.errors import LaturiError
 from laturi.http import SessionDep
-from laturi.web.pages import is_htmx, list_query, redirect, render, undo
+from laturi.web.pages import form_int, is_htmx, list_query, redirect, render, undo
 from laturi.web.security import verify_csrf, web_actor
 
 router = APIRouter(prefix="/user-groups", dependencies=[Depends(verify_csrf)])
-
-
-def _number(text: str) -> int | None:
-    return int(text) if text.isdigit() else None
 
 
 @router.get("")
@@ -65,7 +61,7 @@ async def _read(request: Request) -> dict[str, Any]:
 
 def _input(form: dict[str, Any]) -> UserGroupInput:
     members = [int(v) for v in form["member_ids"] if v.isdigit()]
-    return UserGroupInput(form["name"], members, _number(form["version"]))
+    return UserGroupInput(form["name"], members, form_int(form["version"]))
 
 
 @router.get("/new")
@@ -136,7 +132,7 @@ async def delete(
     session: AsyncSession = SessionDep,
 ) -> Response:
     try:
-        await service.delete_user_group(session, actor, group_id, _number(version))
+        await service.delete_user_group(session, actor, group_id, form_int(version))
     except LaturiError as err:
         await undo(session, err)
         errors = {"delete": err.message}
