@@ -26,6 +26,7 @@ from laturi.mail import Mailer
 from laturi.observability import Metrics
 from laturi.ocpp import install as install_ocpp
 from laturi.operators.web import router as operators_web
+from laturi.stations.web import router as stations_web
 from laturi.web import errors
 from laturi.web.security import set_csrf_cookie
 from laturi.web.templating import make_templates
@@ -71,6 +72,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         operators_web,
         charging_users_web,
         user_groups_web,
+        stations_web,
     ):
         app.include_router(router, include_in_schema=False)
     return app
