@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from laturi.db import Database
+from laturi.ocpp.memory import Freezer
 from laturi.ocpp.units import Batcher, Units
 
 
@@ -40,3 +42,22 @@ async def test_one_bad_message_fails_alone(database: Database, session: AsyncSes
     ] * 2
     with pytest.raises(ValueError):
         await batcher.submit(3)
+
+
+class TestFreezer:
+    def test_freezes_only_while_stations_are_connected_and_reclaims_after_many_closes(
+        self,
+    ) -> None:
+        freezer = Freezer()
+        gc.unfreeze()
+        freezer.tick()
+        assert gc.get_freeze_count() == 0
+        for _ in range(150):
+            freezer.open()
+        freezer.tick()
+        assert gc.get_freeze_count() > 0
+        for _ in range(120):
+            freezer.close()
+        freezer.tick()
+        assert freezer.closed == 0 and gc.get_freeze_count() > 0
+        gc.unfreeze()

@@ -44,6 +44,8 @@ class Freezer:
             self.tick()
 
     def tick(self) -> None:
+        if not self.online and not self.closed:
+            return  # no station connected: nothing to keep quiet for
         due = time.monotonic() - self._reclaimed > RECLAIM_EVERY
         if due or self.closed >= max(100, RECLAIM_SHARE * self.online):
             gc.unfreeze()
