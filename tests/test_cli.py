@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -103,3 +104,27 @@ class TestOperatorCreate:
             "Root-password-9",
         )
         assert made.returncode == 0, made.stderr
+
+
+class TestTenants:
+    def test_organisations_are_listed_with_the_address_their_stations_use(
+        self, demo_db: str
+    ) -> None:
+        listed = laturi(demo_db, "organization", "list")
+        assert listed.returncode == 0, listed.stderr
+        lines = listed.stdout.splitlines()
+        assert "ACME\tws://127.0.0.1:8000/ocpp/acme/{identifier}" in lines
+        assert "Globex\tws://127.0.0.1:8000/ocpp/globex/{identifier}" in lines
+
+    def test_unknown_devices_no_organisation_was_told_of_are_listed(self, demo_db: str) -> None:
+        path = demo_db.removeprefix("sqlite+aiosqlite:///")
+        with sqlite3.connect(path) as db:
+            db.execute(
+                "INSERT INTO unknown_station_attempts"
+                " (identifier, organization_id, reason, address, attempts, first_at, last_at)"
+                " VALUES ('STRAY-9', NULL, 'unknown', '10.1.2.3', 4,"
+                " '2026-11-24 10:00:00.000000', '2026-11-24 11:30:00.000000')"
+            )
+        listed = laturi(demo_db, "unknown-stations")
+        assert listed.returncode == 0, listed.stderr
+        assert "STRAY-9\t4 attempt(s)\tlast 2026-11-24 11:30Z from 10.1.2.3" in listed.stdout

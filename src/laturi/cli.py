@@ -17,9 +17,11 @@ from laturi.auth.repository import operator_by_username
 from laturi.config import Settings
 from laturi.db import Database, upgrade
 from laturi.errors import LaturiError
+from laturi.models import UnknownStationAttempt
 from laturi.models.operator import Level
 from laturi.observability import configure_logging
 from laturi.organizations import service as organizations
+from laturi.stations import service as station_service
 
 app = typer.Typer(help="Laturi: EV charging management system", no_args_is_help=True)
 db_app = typer.Typer(help="Database schema", no_args_is_help=True)
@@ -27,7 +29,9 @@ operator_app = typer.Typer(help="Operators", no_args_is_help=True)
 token_app = typer.Typer(help="API tokens", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(operator_app, name="operator")
+organization_app = typer.Typer(help="Organisations", no_args_is_help=True)
 app.add_typer(token_app, name="api-token")
+app.add_typer(organization_app, name="organization")
 
 T = TypeVar("T")
 
@@ -139,6 +143,30 @@ def api_token_create(
     token = _in_session(work)
     typer.echo(f"API token for {operator} (shown once):")
     typer.echo(token)
+
+
+@organization_app.command("list")
+def organization_list() -> None:
+    """Every organisation with the OCPP address its stations connect to."""
+
+    async def work(session: AsyncSession) -> list[tuple[str, str]]:
+        return [(o.name, o.slug) for o in await organizations.every_organization(session)]
+
+    base_url = Settings().base_url
+    for name, slug in _in_session(work):
+        typer.echo(f"{name}\t{station_service.ocpp_address(base_url, slug, '{identifier}')}")
+
+
+@app.command("unknown-stations")
+def unknown_stations() -> None:
+    """Refused devices no organisation could be told of: several tenants, no slug in the path."""
+
+    async def work(session: AsyncSession) -> list[UnknownStationAttempt]:
+        return list(await station_service.unattributed_attempts(session))
+
+    for attempt in _in_session(work):
+        last = f"{attempt.last_at:%Y-%m-%d %H:%M}Z from {attempt.address}"
+        typer.echo(f"{attempt.identifier}\t{attempt.attempts} attempt(s)\tlast {last}")
 
 
 @app.command()

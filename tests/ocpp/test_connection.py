@@ -62,7 +62,9 @@ class TestHandshake:
             assert refused.value.response.status_code == 404
         (attempt,) = await attempts(database)
         assert (attempt.identifier, attempt.reason, attempt.attempts) == ("NOBODY-1", "unknown", 2)
-        assert attempt.organization_id is None and attempt.address == "127.0.0.1"
+        # The installation's only organisation is told of it.
+        assert attempt.organization_id == site.station.organization_id
+        assert attempt.address == "127.0.0.1"
 
     async def test_a_station_deleted_for_good_is_refused_and_recorded_for_its_organisation(
         self, session: AsyncSession, ocpp_url: str, database: Database
@@ -142,6 +144,63 @@ class TestBasicAuth:
             await station.boot()
         assert (await station_row(database, mine.id)).vendor == "Laturi"
         assert (await station_row(database, theirs.id)).vendor is None
+
+
+class TestTenantInThePath:
+    """/ocpp/{slug}/{identifier}: the organisation is named, not guessed."""
+
+    @pytest.fixture
+    async def twins(self, session: AsyncSession) -> tuple[Station, Station]:
+        first = await create_organization(session, name="Äänekoski Energia")
+        second = await create_organization(session, name="Globex")
+        theirs = await create_station(session, group=None, organization=first, identifier="TWIN")
+        mine = await create_station(session, group=None, organization=second, identifier="TWIN")
+        await session.commit()
+        return theirs, mine
+
+    async def test_the_slug_picks_the_station_of_one_identifier_in_two_organisations(
+        self, twins: tuple[Station, Station], ocpp_url: str, database: Database
+    ) -> None:
+        theirs, mine = twins
+        async with connected(ocpp_url, "TWIN", tenant="aanekoski-energia") as station:
+            await station.boot()
+        assert (await station_row(database, theirs.id)).vendor == "Laturi"
+        assert (await station_row(database, mine.id)).vendor is None
+
+    async def test_without_a_slug_an_ambiguous_identifier_is_refused(
+        self, twins: tuple[Station, Station], ocpp_url: str
+    ) -> None:
+        with pytest.raises(websockets.InvalidStatus) as refused:
+            async with connected(ocpp_url, "TWIN"):
+                pass
+        assert refused.value.response.status_code == 401
+
+    async def test_an_unknown_device_under_a_slug_is_shown_to_that_organisation_only(
+        self, twins: tuple[Station, Station], ocpp_url: str, database: Database
+    ) -> None:
+        with pytest.raises(websockets.InvalidStatus):
+            async with connected(ocpp_url, "NEW-7", tenant="globex"):
+                pass
+        (attempt,) = await attempts(database)
+        assert (attempt.identifier, attempt.organization_id) == ("NEW-7", twins[1].organization_id)
+
+    async def test_with_several_organisations_and_no_slug_no_organisation_is_told(
+        self, twins: tuple[Station, Station], ocpp_url: str, database: Database
+    ) -> None:
+        with pytest.raises(websockets.InvalidStatus):
+            async with connected(ocpp_url, "NEW-8"):
+                pass
+        (attempt,) = await attempts(database)
+        assert attempt.organization_id is None
+
+    async def test_a_slug_nobody_has_is_refused_and_not_recorded(
+        self, twins: tuple[Station, Station], ocpp_url: str, database: Database
+    ) -> None:
+        with pytest.raises(websockets.InvalidStatus) as refused:
+            async with connected(ocpp_url, "TWIN", tenant="initech"):
+                pass
+        assert refused.value.response.status_code == 404
+        assert await attempts(database) == []
 
 
 class TestConnectionState:

@@ -44,6 +44,9 @@ class TestAddStation:
         )
         assert made["online"] is False and made["live_status"] == "Offline"
         assert made["charging_points"] == [] and made["has_password"] is False
+        # The organisation's slug in the address tells the tenant at the handshake.
+        assert made["ocpp_url"].startswith("ws://")
+        assert made["ocpp_url"].endswith("/ocpp/a/EVI00000013")
 
     async def test_without_a_group_it_goes_to_the_base_group_and_the_name_defaults(
         self, world: World, gamma: dict[str, str], client: httpx.AsyncClient
@@ -90,16 +93,44 @@ class TestAddStation:
         self, session: AsyncSession, world: World, alpha: dict[str, str], client: httpx.AsyncClient
     ) -> None:
         now = utcnow()
-        session.add(
-            UnknownStationAttempt(
-                identifier="NEW-1", reason="unknown", address="10.0.0.9", first_at=now, last_at=now
+        for org in (world.org_a, world.org_b):
+            session.add(
+                UnknownStationAttempt(
+                    identifier="NEW-1",
+                    organization_id=org.id,
+                    reason="unknown",
+                    address="10.0.0.9",
+                    first_at=now,
+                    last_at=now,
+                )
             )
-        )
         await session.commit()
+        omega = await api_token(session, world.omega)
         listed = (await client.get(f"{STATIONS}/unknown", headers=alpha)).json()
         assert [(a["identifier"], a["attempts"]) for a in listed] == [("NEW-1", 1)]
         await client.post(STATIONS, json={"identifier": "NEW-1"}, headers=alpha)
         assert (await client.get(f"{STATIONS}/unknown", headers=alpha)).json() == []
+        # The other organisation's record of its own device is its own business.
+        theirs = (await client.get(f"{STATIONS}/unknown", headers=omega)).json()
+        assert [a["identifier"] for a in theirs] == ["NEW-1"]
+
+    async def test_attempts_no_organisation_was_named_in_are_shown_to_none(
+        self, session: AsyncSession, world: World, alpha: dict[str, str], client: httpx.AsyncClient
+    ) -> None:
+        now = utcnow()
+        session.add(
+            UnknownStationAttempt(
+                identifier="STRAY-1",
+                reason="unknown",
+                address="10.0.0.9",
+                first_at=now,
+                last_at=now,
+            )
+        )
+        await session.commit()
+        omega = await api_token(session, world.omega)
+        for headers in (alpha, omega):
+            assert (await client.get(f"{STATIONS}/unknown", headers=headers)).json() == []
 
 
 class TestEditStation:

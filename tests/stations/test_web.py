@@ -227,6 +227,7 @@ class TestEditBasicSettings:
         await log_in(client, "alpha")
         page = (await client.get(f"/stations/{station.id}/edit")).text
         assert by_id(page, "identifier") == "ST2"
+        assert by_id(page, "ocpp-address").endswith("/ocpp/a/ST2")
         response = await client.post(
             f"/stations/{station.id}/edit",
             data={
@@ -412,6 +413,7 @@ class TestUnknownStations:
         session.add(
             UnknownStationAttempt(
                 identifier="EVB-77",
+                organization_id=world.org_a.id,
                 reason="unknown",
                 address="10.0.0.7",
                 attempts=3,

@@ -13,3 +13,5 @@ class Organization(Timestamped, Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200), unique=True)
+    # The path segment in /ocpp/{slug}/{identifier}: it tells the tenant at the handshake.
+    slug: Mapped[str] = mapped_column(String(63), unique=True)

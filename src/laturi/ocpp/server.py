@@ -111,27 +111,31 @@ class OcppServer:
         self.journal = MessageJournal(self.units, enabled=settings.ocpp_log_messages)
         self.freezer = Freezer()
 
-    async def serve(self, websocket: WebSocket, identifier: str) -> None:
-        """Handshake, then answer the station until it goes away."""
+    async def serve(self, websocket: WebSocket, path: str) -> None:
+        """Handshake, then answer the station until it goes away.
+
+        `path` is what follows /ocpp/: `{identifier}` or `{organisation slug}/{identifier}`.
+        """
+        tenant, _, identifier = path.rpartition("/")
         offered = list(websocket.scope.get("subprotocols") or [])
         if offered and SUBPROTOCOL not in offered:
             # OCPP-J: a station offering only other versions is refused.
             await websocket.close(code=1002)
             return
         address = websocket.client.host if websocket.client else "unknown"
-        station = await self._admit(websocket, identifier, address)
+        station = await self._admit(websocket, tenant or None, identifier, address)
         if station is None:
             return
         await websocket.accept(subprotocol=SUBPROTOCOL if offered else None)
         await self._run(websocket, station, address)
 
     async def _admit(
-        self, websocket: WebSocket, identifier: str, address: str
+        self, websocket: WebSocket, tenant: str | None, identifier: str, address: str
     ) -> StationKey | None:
         credentials = basic_credentials(websocket.headers.get("authorization"))
         # Not a queued writer: a password check takes tens of milliseconds of argon2.
         async with self.database.session() as session:
-            admission = await reports.admit(session, identifier, address, credentials)
+            admission = await reports.admit(session, identifier, address, credentials, tenant)
         if admission.refusal is not None:
             log.info("refused %r from %s: %s", identifier, address, admission.refusal)
             await _deny(websocket, admission.refusal)
@@ -226,7 +230,7 @@ async def _deny(websocket: WebSocket, refusal: Refusal) -> None:
 
 
 class OcppRoute:
-    """Pure ASGI: hands /ocpp/{identifier} WebSockets straight to the OCPP server.
+    """Pure ASGI: hands /ocpp/[{slug}/]{identifier} WebSockets straight to the OCPP server.
 
     A connection lives for months; every layer of the web stack it passes through keeps a
     suspended frame for all that time. Routing here, ahead of the panel's middleware and
@@ -246,7 +250,7 @@ class OcppRoute:
 
 
 def install(app: FastAPI, settings: Settings, database: Database, bus: StationBus) -> OcppServer:
-    """Serve /ocpp/{identifier} on the app; the server is kept in app.state.ocpp.
+    """Serve /ocpp/[{slug}/]{identifier} on the app; the server is kept in app.state.ocpp.
 
     Call it after the app's other middleware is added, so that it sits outside them.
     """

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
+from slugify import slugify
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -16,12 +19,42 @@ from laturi.models.operator import Level, OperatorStatus
 
 async def create_organization(session: AsyncSession, name: str, root_group: str) -> Organization:
     """An organisation with its root charging group."""
-    organization = Organization(name=name)
+    organization = Organization(name=name, slug=await free_slug(session, name))
     session.add(organization)
     await session.flush()
     session.add(ChargingGroup(organization_id=organization.id, name=root_group))
     await session.flush()
     return organization
+
+
+async def free_slug(session: AsyncSession, name: str) -> str:
+    """A URL segment for the organisation: its name transliterated, numbered if taken."""
+    # python-slugify transliterates (Äänekoski -> aanekoski) where a regex would drop letters.
+    base = slugify(name, max_length=55) or "organisation"
+    taken = set(
+        await session.scalars(
+            select(Organization.slug).where(Organization.slug.startswith(base, autoescape=True))
+        )
+    )
+    slug, n = base, 1
+    while slug in taken:
+        n += 1
+        slug = f"{base}-{n}"
+    return slug
+
+
+async def by_slug(session: AsyncSession, slug: str) -> Organization | None:
+    return (await session.scalars(select(Organization).where(Organization.slug == slug))).first()
+
+
+async def every_organization(session: AsyncSession) -> Sequence[Organization]:
+    return (await session.scalars(select(Organization).order_by(Organization.name))).all()
+
+
+async def sole_organization_id(session: AsyncSession) -> int | None:
+    """The organisation of a single-tenant installation; None when there are several."""
+    ids = (await session.scalars(select(Organization.id).limit(2))).all()
+    return ids[0] if len(ids) == 1 else None
 
 
 async def find_group(session: AsyncSession, organization: str, group: str | None) -> ChargingGroup:

@@ -9,7 +9,8 @@ from laturi.api.schemas import PageOut
 from laturi.api.security import api_actor
 from laturi.auth.actor import Actor
 from laturi.bus import StationBus
-from laturi.http import SessionDep
+from laturi.config import Settings
+from laturi.http import SessionDep, settings
 from laturi.kit.pagination import ListQuery
 from laturi.models import Station
 from laturi.stations import service
@@ -81,11 +82,13 @@ def point_out(view: service.PointView) -> ChargingPointOut:
 
 
 async def _detail(
-    session: AsyncSession, actor: Actor, bus: StationBus, station_id: int
+    session: AsyncSession, actor: Actor, bus: StationBus, station_id: int, config: Settings
 ) -> StationDetailOut:
     found = await service.get_station(session, actor, station_id, bus)
     return StationDetailOut(
-        **station_out(found.row).model_dump(), charging_points=[point_out(p) for p in found.points]
+        **station_out(found.row).model_dump(),
+        charging_points=[point_out(p) for p in found.points],
+        ocpp_url=service.ocpp_address(config.base_url, found.tenant, found.row.station.identifier),
     )
 
 
@@ -132,8 +135,9 @@ async def get_station(
     actor: Actor = Depends(api_actor),
     session: AsyncSession = SessionDep,
     bus: StationBus = Depends(station_bus),
+    config: Settings = Depends(settings),
 ) -> StationDetailOut:
-    return await _detail(session, actor, bus, station_id)
+    return await _detail(session, actor, bus, station_id, config)
 
 
 @router.post("", status_code=201)
@@ -142,6 +146,7 @@ async def create_station(
     actor: Actor = Depends(api_actor),
     session: AsyncSession = SessionDep,
     bus: StationBus = Depends(station_bus),
+    config: Settings = Depends(settings),
 ) -> StationDetailOut:
     """Admins only. The identifier must match the one configured in the device."""
     data = service.StationInput(
@@ -152,7 +157,7 @@ async def create_station(
         password=body.password,
     )
     station = await service.create_station(session, actor, data)
-    return await _detail(session, actor, bus, station.id)
+    return await _detail(session, actor, bus, station.id, config)
 
 
 @router.patch("/{station_id}")
@@ -162,11 +167,12 @@ async def update_station(
     actor: Actor = Depends(api_actor),
     session: AsyncSession = SessionDep,
     bus: StationBus = Depends(station_bus),
+    config: Settings = Depends(settings),
 ) -> StationDetailOut:
     """Admins only: name, group, free charging, password. The identifier cannot change."""
     data = service.StationUpdate(**body.model_dump())
     await service.update_station(session, actor, station_id, data)
-    return await _detail(session, actor, bus, station_id)
+    return await _detail(session, actor, bus, station_id, config)
 
 
 @router.delete("/{station_id}")

@@ -6,6 +6,7 @@ Called by the OCPP edge, one database session per message; scoped by the station
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -16,6 +17,7 @@ from laturi.auth.secrets import verify_password
 from laturi.kit.time import utcnow
 from laturi.models import ChargingPoint, Station, StationEvent, UnknownStationAttempt
 from laturi.models.station_event import EventKind
+from laturi.organizations import service as organizations
 from laturi.stations import repository
 
 
@@ -70,21 +72,51 @@ class StatusReport:
 
 
 async def admit(
-    session: AsyncSession, identifier: str, address: str, credentials: Credentials | None
+    session: AsyncSession,
+    identifier: str,
+    address: str,
+    credentials: Credentials | None,
+    tenant: str | None = None,
 ) -> Admission:
-    """Decide whether a device may connect as `identifier`; record refusals."""
-    stations = await repository.by_identifier(session, identifier)
+    """Decide whether a device may connect as `identifier`; record refusals.
+
+    `tenant` is the organisation slug of /ocpp/{slug}/{identifier}; without it the
+    identifier is looked up in every organisation.
+    """
+    owner: int | None = None
+    if tenant is not None:
+        organization = await organizations.by_slug(session, tenant)
+        if organization is None:
+            # Nobody to show the attempt to: an address that names no tenant is noise.
+            return Admission(None, Refusal.UNKNOWN)
+        owner = organization.id
+    stations = await repository.by_identifier(session, identifier, owner)
     live = [s for s in stations if s.deleted_at is None]
     if not live:
-        deleted = stations[-1].organization_id if stations else None
         reason = Refusal.DELETED if stations else Refusal.UNKNOWN
-        await _record_attempt(session, identifier, deleted, reason, address)
+        seen_by = await _attempt_owner(session, stations, owner)
+        await _record_attempt(session, identifier, seen_by, reason, address)
         return Admission(None, reason)
     station = await _authenticated(live, identifier, credentials)
     if station is None:
         await _event(session, live[0].id, EventKind.AUTH_FAILED, info=f"from {address}")
         return Admission(None, Refusal.UNAUTHORIZED)
     return Admission(StationKey(station.id, station.organization_id, station.identifier))
+
+
+async def _attempt_owner(
+    session: AsyncSession, stations: Sequence[Station], owner: int | None
+) -> int | None:
+    """Whose admins see a refused attempt: never another tenant's.
+
+    The organisation named in the path, else the one that deleted the identifier, else the
+    installation's only organisation; with several and no clue, nobody (the CLI lists those).
+    """
+    if owner is not None:
+        return owner
+    if stations:
+        return stations[-1].organization_id
+    return await organizations.sole_organization_id(session)
 
 
 async def _authenticated(

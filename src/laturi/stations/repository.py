@@ -195,26 +195,36 @@ async def unknown_attempts(
     session: AsyncSession, organization_id: int
 ) -> Sequence[UnknownStationAttempt]:
     query = select(UnknownStationAttempt).where(
-        or_(
-            UnknownStationAttempt.organization_id.is_(None),
-            UnknownStationAttempt.organization_id == organization_id,
-        )
+        UnknownStationAttempt.organization_id == organization_id
     )
     return (await session.scalars(query.order_by(UnknownStationAttempt.last_at.desc()))).all()
 
 
-async def forget_attempts(session: AsyncSession, identifier: str) -> None:
+async def unattributed_attempts(session: AsyncSession) -> Sequence[UnknownStationAttempt]:
+    """Attempts no organisation can be shown: for the installation's administrator."""
+    query = select(UnknownStationAttempt).where(UnknownStationAttempt.organization_id.is_(None))
+    return (await session.scalars(query.order_by(UnknownStationAttempt.last_at.desc()))).all()
+
+
+async def forget_attempts(session: AsyncSession, identifier: str, organization_id: int) -> None:
     await session.execute(
-        delete(UnknownStationAttempt).where(UnknownStationAttempt.identifier == identifier)
+        delete(UnknownStationAttempt).where(
+            UnknownStationAttempt.identifier == identifier,
+            UnknownStationAttempt.organization_id == organization_id,
+        )
     )
 
 
 # --- station-facing (the OCPP edge), scoped by the station's identity ---------------------
 
 
-async def by_identifier(session: AsyncSession, identifier: str) -> Sequence[Station]:
-    """Every station, in any organisation and deleted or not, with this identifier."""
+async def by_identifier(
+    session: AsyncSession, identifier: str, organization_id: int | None = None
+) -> Sequence[Station]:
+    """The stations, deleted or not, with this identifier: in one organisation, or in any."""
     query = select(Station).where(Station.identifier == identifier)
+    if organization_id is not None:
+        query = query.where(Station.organization_id == organization_id)
     return (await session.scalars(query.order_by(Station.id))).all()
 
 

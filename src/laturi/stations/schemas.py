@@ -51,6 +51,7 @@ class StationOut(BaseModel):
 
 class StationDetailOut(StationOut):
     charging_points: list[ChargingPointOut]
+    ocpp_url: str = Field(description="The address to configure in the station")
 
 
 class StationCreate(BaseModel):

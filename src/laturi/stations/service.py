@@ -18,7 +18,14 @@ from laturi.errors import Conflict, NotFound, StaleEdit, ValidationFailed
 from laturi.groups.repository import is_root
 from laturi.kit.pagination import ListQuery, Page
 from laturi.kit.time import utcnow
-from laturi.models import ChargingGroup, ChargingPoint, Socket, Station, UnknownStationAttempt
+from laturi.models import (
+    ChargingGroup,
+    ChargingPoint,
+    Organization,
+    Socket,
+    Station,
+    UnknownStationAttempt,
+)
 from laturi.models.charging_point import MAX_SOCKETS, SocketType
 from laturi.stations import repository
 
@@ -88,6 +95,7 @@ class PointView:
 class StationDetail:
     row: StationRow
     points: Sequence[PointView] = field(default_factory=tuple)
+    tenant: str = ""  # the organisation's slug in the station's OCPP address
 
 
 @dataclass(frozen=True)
@@ -134,7 +142,8 @@ async def get_station(
     group = await session.get(ChargingGroup, station.group_id) if station.group_id else None
     points = await charging_points(session, actor, station_id)
     row = _make_row(station, group.name if group else None, [p.point for p in points], presence)
-    return StationDetail(row, points)
+    organization = await session.get(Organization, station.organization_id)
+    return StationDetail(row, points, organization.slug if organization else "")
 
 
 async def create_station(session: AsyncSession, actor: Actor, data: StationInput) -> Station:
@@ -153,7 +162,7 @@ async def create_station(session: AsyncSession, actor: Actor, data: StationInput
         password_hash=hash_password(data.password) if data.password else None,
     )
     session.add(station)
-    await repository.forget_attempts(session, identifier)
+    await repository.forget_attempts(session, identifier, actor.organization_id)
     await session.flush()
     return station
 
@@ -222,6 +231,18 @@ async def unknown_attempts(session: AsyncSession, actor: Actor) -> Sequence[Unkn
     if not await is_root(session, actor):
         return []
     return await repository.unknown_attempts(session, actor.organization_id)
+
+
+async def unattributed_attempts(session: AsyncSession) -> Sequence[UnknownStationAttempt]:
+    """Refused devices no organisation may be shown: for the installation's administrator."""
+    return await repository.unattributed_attempts(session)
+
+
+def ocpp_address(base_url: str, slug: str, identifier: str) -> str:
+    """Where the station connects: the tenant's slug in the path picks its organisation."""
+    scheme, sep, rest = base_url.rstrip("/").partition("://")
+    ws = {"http": "ws", "https": "wss"}.get(scheme, scheme)
+    return f"{ws}{sep}{rest}/ocpp/{slug}/{identifier}"
 
 
 def _at_most_four(sockets: Sequence[SocketInput]) -> Sequence[SocketInput]:

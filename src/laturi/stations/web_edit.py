@@ -73,7 +73,15 @@ async def _basic(
             "free_charging": "1" if station.free_charging else "",
             "version": str(station.version),
         }
-    context.update(groups=await panel.group_choices(session, actor), form=form, errors=errors or {})
+    address = service.ocpp_address(
+        settings(request).base_url, context["detail"].tenant, station.identifier
+    )
+    context.update(
+        groups=await panel.group_choices(session, actor),
+        form=form,
+        errors=errors or {},
+        ocpp_address=address,
+    )
     return render(request, "stations/edit_basic.html", context, status=status)
 
 
