@@ -39,8 +39,8 @@ run: setup
 	LATURI_DATABASE_URL=$(DB_URL) $(BIN)/laturi db upgrade
 	LATURI_DATABASE_URL=$(DB_URL) $(BIN)/laturi demo
 	@echo "Laturi on http://127.0.0.1:8000 - log in as alpha, beta or gamma (ACME) or omega (Globex), password Laturi-demo-1"
-	@echo "The demo stations EVI00000013-18 run as simulated stations (laturi simulate --demo)"
-	LATURI_DATABASE_URL=$(DB_URL) $(BIN)/laturi simulate --demo --url ws://127.0.0.1:8000 \
+	@echo "The demo stations EVI00000013-18 run as simulated stations (laturi simulate --demo --organization acme)"
+	LATURI_DATABASE_URL=$(DB_URL) $(BIN)/laturi simulate --demo --organization acme --url ws://127.0.0.1:8000 \
 	    --speed 10 >var/simulator.log 2>&1 & SIM=$$!; \
 	trap 'kill $$SIM 2>/dev/null' EXIT INT TERM; \
 	LATURI_DATABASE_URL=$(DB_URL) $(BIN)/laturi serve --host 127.0.0.1 --port 8000

@@ -179,6 +179,9 @@ def simulate(
     tags: str = typer.Option("", help="Comma-separated RFID tags drivers show (demo tokens)"),
     connectors: int = typer.Option(1, help="Connectors per station"),
     password: str | None = typer.Option(None, help="HTTP Basic auth password (profile 1)"),
+    organization: str | None = typer.Option(
+        None, help="Organisation slug in the address (laturi organization list)"
+    ),
     speed: float = typer.Option(1.0, help="Time compression: 60 makes a minute a second"),
     ramp: float = typer.Option(0.0, help="Seconds between station connections"),
 ) -> None:
@@ -200,6 +203,7 @@ def simulate(
         tags=[t.strip() for t in tags.split(",") if t.strip()] or list(DEMO_TAGS),
         connectors=connectors,
         password=password,
+        organization=organization,
         speed=speed,
     )
     typer.echo(f"simulating {len(names)} station(s) against {url}; Ctrl-C stops")

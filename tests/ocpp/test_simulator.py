@@ -43,7 +43,7 @@ async def count(database: Database, query: Any) -> int:
 
 @pytest.fixture
 async def setup(session: AsyncSession) -> tuple[int, dict[str, str]]:
-    org = await create_organization(session)
+    org = await create_organization(session, name="Sim Org")
     group = await create_group(session, organization=org)
     admin = await create_operator(session, base_group=group)
     station = await make_station(session, group=group, identifier="SIM00001", free_charging=True)
@@ -58,6 +58,7 @@ async def test_simulated_stations_charge_with_meter_values(
     config = SimConfig(
         url=ocpp_url,
         identifiers=["SIM00001"],
+        organization="sim-org",
         connectors=2,
         meter_interval=1.0,
         session_seconds=(2.0, 3.0),

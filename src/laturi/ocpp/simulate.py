@@ -20,13 +20,18 @@ def _headers(identifier: str, password: str | None) -> dict[str, str] | None:
     return {"Authorization": f"Basic {token}"}
 
 
+def _address(config: SimConfig, identifier: str) -> str:
+    tenant = f"{config.organization}/" if config.organization else ""
+    return f"{config.url.rstrip('/')}/ocpp/{tenant}{identifier}"
+
+
 async def run_station(identifier: str, config: SimConfig) -> None:
     """Keep one simulated station connected: reconnect with backoff, reboot on reset."""
     backoff = 1.0
     while True:
         try:
             async with websockets.connect(
-                f"{config.url.rstrip('/')}/ocpp/{identifier}",
+                _address(config, identifier),
                 subprotocols=["ocpp1.6"],  # type: ignore[list-item]
                 additional_headers=_headers(identifier, config.password),
                 open_timeout=30,

@@ -68,6 +68,7 @@ class SimConfig:
     tags: Sequence[str] = DEMO_TAGS
     connectors: int = 1
     password: str | None = None
+    organization: str | None = None  # the slug in /ocpp/{slug}/{identifier}
     meter_interval: float = 30.0  # seconds between MeterValues while charging
     session_seconds: tuple[float, float] = (300.0, 1800.0)
     idle_seconds: tuple[float, float] = (60.0, 600.0)
