@@ -10,6 +10,7 @@ from laturi.models.charging_user import (
     station_rights,
 )
 from laturi.models.group import ChargingGroup
+from laturi.models.local_list import LocalList, LocalListEntry
 from laturi.models.operator import (
     ApiToken,
     LoginFailure,
@@ -29,6 +30,8 @@ __all__ = [
     "ChargingGroup",
     "ChargingPoint",
     "ChargingUser",
+    "LocalList",
+    "LocalListEntry",
     "LoginFailure",
     "MeterValue",
     "OcppMessage",

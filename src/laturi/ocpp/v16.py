@@ -19,6 +19,7 @@ from ocpp.v16 import call_result
 from ocpp.v16.enums import Action
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from laturi.bus import Payload
 from laturi.config import Settings
 from laturi.kit.time import utcnow
 from laturi.ocpp.protocol import CentralSystemBase, Journal, Transport
@@ -95,6 +96,25 @@ class CentralSystem16(CentralSystemBase):
         self._units = units
         self._meters = meters
         self._settings = settings
+        # A BootNotification asked for with TriggerMessage is no reboot: set when such a
+        # request goes out (the station may boot before we read its answer), cleared when
+        # it is refused or the boot arrives.
+        self._boot_triggered = False
+
+    async def request(self, action: str, payload: Payload, answer_within: float) -> Payload:
+        """A command to the station; notes a triggered BootNotification (see above)."""
+        triggers_boot = (
+            action == Action.trigger_message.value
+            and payload.get("requestedMessage") == Action.boot_notification.value
+        )
+        self._boot_triggered = self._boot_triggered or triggers_boot
+        answer: Payload | None = None
+        try:
+            answer = await super().request(action, payload, answer_within)
+        finally:
+            if triggers_boot and (answer is None or answer.get("status") != "Accepted"):
+                self._boot_triggered = False
+        return answer
 
     def _session(self) -> AbstractAsyncContextManager[AsyncSession]:
         return self._units.session()
@@ -112,9 +132,11 @@ class CentralSystem16(CentralSystemBase):
             meter_type=kw.get("meter_type"),
             meter_serial_number=kw.get("meter_serial_number"),
         )
+        triggered, self._boot_triggered = self._boot_triggered, False
         async with self._session() as session:
             await reports.booted(session, self.station.id, info)
-            await sessions.close_interrupted(session, self.station.id)
+            if not triggered:
+                await sessions.close_interrupted(session, self.station.id)
         return call_result.BootNotification(
             current_time=ocpp_time(utcnow()),
             interval=self._settings.ocpp_heartbeat_interval,

@@ -18,12 +18,10 @@ from laturi.auth.actor import Actor
 from laturi.auth.permissions import Permission
 from laturi.bus import COMMAND_FAILED, CommandFailed, Payload, StationBus, StationOffline
 from laturi.errors import NotFound
-from laturi.kit.time import utcnow
 from laturi.models import Station
 from laturi.models.station_event import EventKind
 from laturi.sessions import repository as sessions_repository
-from laturi.sessions.authorization import local_list
-from laturi.stations import reports, repository
+from laturi.stations import charging_profiles, local_lists, reports, repository
 from laturi.stations.service import NOT_FOUND
 
 CONFIGURATION_ERROR = "Charging point configuration error."
@@ -124,6 +122,7 @@ async def send_command(
     except CommandFailed as err:
         await _note(session, station_id, command, f"failed: {err.detail}")
         raise _worded(command, err) from err
+    await _remember(session, station_id, command, payload, answer)
     return await _judge(session, station_id, command, answer)
 
 
@@ -170,18 +169,24 @@ async def stop_charging(
 async def _complete(
     session: AsyncSession, station: Station, command: Command, params: Payload
 ) -> Payload:
-    """Fill what the operator need not give: SendLocalList defaults to the full valid list."""
-    if command is Command.SEND_LOCAL_LIST and "updateType" not in params:
-        entries = await local_list(
-            session, organization_id=station.organization_id, station_id=station.id
-        )
-        params = {
-            "listVersion": int(utcnow().timestamp()),
-            "updateType": "Full",
-            "localAuthorizationList": entries,
-            **params,
-        }
+    """Fill what the operator need not give, and refuse what breaks OCPP's rules."""
+    if command is Command.SEND_LOCAL_LIST:
+        return await local_lists.request(session, station, params)
+    if command is Command.SET_CHARGING_PROFILE:
+        charging_profiles.check_set(params)
+    if command is Command.REMOTE_START_TRANSACTION:
+        charging_profiles.check_remote_start(params)
     return params
+
+
+async def _remember(
+    session: AsyncSession, station_id: int, command: Command, sent: Payload, answer: Payload
+) -> None:
+    """What the answer tells us the station now holds (its local list)."""
+    if command is Command.SEND_LOCAL_LIST and answer.get("status") == "Accepted":
+        await local_lists.accepted(session, station_id, sent)
+    if command is Command.GET_LOCAL_LIST_VERSION and isinstance(answer.get("listVersion"), int):
+        await local_lists.reported(session, station_id, answer["listVersion"])
 
 
 async def _judge(
