@@ -1,7 +1,7 @@
 """organisation slug: the tenant's segment in /ocpp/{slug}/{identifier}
 
 Revision ID: 0007
-Revises: 0003
+Revises: 0006
 Create Date: 2026-11-24 13:50:00
 """
 
@@ -12,7 +12,7 @@ from alembic import op
 from slugify import slugify
 
 revision: str = "0007"
-down_revision: str | None = "0003"
+down_revision: str | None = "0006"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
