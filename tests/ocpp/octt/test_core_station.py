@@ -21,7 +21,9 @@ from tests.ocpp.octt.conftest import (
 )
 
 
-def meter_values(connector: int, transaction_id: int, *values: dict[str, object]) -> call.MeterValues:
+def meter_values(
+    connector: int, transaction_id: int, *values: dict[str, object]
+) -> call.MeterValues:
     return call.MeterValues(
         connector_id=connector, transaction_id=transaction_id, meter_value=list(values)
     )
@@ -29,7 +31,7 @@ def meter_values(connector: int, transaction_id: int, *values: dict[str, object]
 
 class TestBootAndStatus:
     async def test_tc_001_cold_boot(self, stage: Stage, settings: Settings) -> None:
-        """TC_001: BootNotification is Accepted with an interval; StatusNotification and Heartbeat are answered."""
+        """TC_001: boot Accepted with an interval; StatusNotification, Heartbeat answered."""
         async with stage.station() as station:
             booted = await station.boot()
             await station.status(0, "Available")
@@ -44,7 +46,7 @@ class TestBootAndStatus:
         assert point is not None and point.status == "Available"
 
     async def test_tc_024_lock_failure(self, stage: Stage) -> None:
-        """TC_024: a Faulted/ConnectorLockFailure StatusNotification is answered and shown; no session."""
+        """TC_024: a Faulted/ConnectorLockFailure status is answered and shown; no session."""
         async with stage.station() as station:
             await station.status(1, "Preparing", timestamp=at(0))
             await station.status(1, "Faulted", "ConnectorLockFailure", timestamp=at(1))
@@ -56,7 +58,7 @@ class TestBootAndStatus:
 
 class TestChargingSessions:
     async def test_tc_003_plugin_first(self, stage: Stage) -> None:
-        """TC_003: plug in, Authorize, StartTransaction Accepted, MeterValues, StopTransaction: one closed session."""
+        """TC_003: plug in, Authorize, start, MeterValues, stop: one closed session."""
         async with stage.station() as station:
             await station.boot()
             await station.status(1, "Preparing", timestamp=at(0))
@@ -99,7 +101,7 @@ class TestChargingSessions:
         assert point is not None and point.status == "Available"
 
     async def test_tc_005_1_ev_side_disconnected(self, stage: Stage) -> None:
-        """TC_005_1: the EV unplugs mid-charge; StopTransaction with reason EVDisconnected is answered and kept."""
+        """TC_005_1: the EV unplugs; the EVDisconnected StopTransaction is kept."""
         async with stage.station() as station:
             started = await station.start_tx(1, GOOD, 0, at(0))
             await station.status(1, "Charging", timestamp=at(0))
@@ -112,7 +114,7 @@ class TestChargingSessions:
         assert (tx.stop_reason, tx.meter_stop) == ("EVDisconnected", 2500)
 
     async def test_tc_007_cached_id(self, stage: Stage) -> None:
-        """TC_007: a station authorizing from its cache sends StartTransaction without Authorize: Accepted."""
+        """TC_007: a cached idTag starts without Authorize: StartTransaction is Accepted."""
         async with stage.station() as station:
             await station.status(1, "Preparing", timestamp=at(0))
             started = await station.start_tx(1, GOOD, 0, at(0))
@@ -147,7 +149,7 @@ class TestAuthorizeRefused:
 
 class TestPowerFailureAndOffline:
     async def test_tc_032_1_power_failure_boot_stop_transactions(self, stage: Stage) -> None:
-        """TC_032_1: after a power cut the station boots, then stops the cut session (PowerLoss): both answered."""
+        """TC_032_1: after a power cut, boot and PowerLoss StopTransaction are kept."""
         async with stage.station() as station:
             await station.boot()
             started = await station.start_tx(1, GOOD, 1000, at(0))
@@ -167,7 +169,7 @@ class TestPowerFailureAndOffline:
         assert not tx.closed_at_reboot and tx.energy_wh == 1100
 
     async def test_tc_037_1_offline_start_transaction(self, stage: Stage) -> None:
-        """TC_037_1: a session started offline is reported late with its own time: Accepted and dated so."""
+        """TC_037_1: a start made offline arrives late: Accepted, dated by the station."""
         async with stage.station() as station:
             await station.boot()
         async with stage.station() as station:  # back online with what it queued
@@ -181,7 +183,7 @@ class TestPowerFailureAndOffline:
         assert tx.started_at == when(2) and tx.is_open and tx.last_meter_wh == 900
 
     async def test_tc_037_3_offline_start_invalid_id(self, stage: Stage) -> None:
-        """TC_037_3: an offline session with an invalid idTag is answered Invalid; its DeAuthorized stop is kept."""
+        """TC_037_3: an offline start with a bad idTag: Invalid; its DeAuthorized stop kept."""
         async with stage.station() as station:
             started = await station.start_tx(1, UNKNOWN, 400, at(2))
             assert started.id_tag_info["status"] == "Invalid"
@@ -194,7 +196,7 @@ class TestPowerFailureAndOffline:
         assert tx.energy_wh == 10
 
     async def test_tc_039_offline_transaction(self, stage: Stage) -> None:
-        """TC_039: a whole session queued offline arrives at once: every message answered, stored in order."""
+        """TC_039: a session queued offline: every message answered, stored in order."""
         async with stage.station() as station:
             await station.status(1, "Preparing", timestamp=at(0))
             started = await station.start_tx(1, GOOD, 100, at(1))
