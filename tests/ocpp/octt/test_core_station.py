@@ -5,6 +5,8 @@ One test per `TC_…_CSMS` case; the case id is the test's name. See docs/ocpp-c
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from ocpp.v16 import call
 
 from laturi.config import Settings
@@ -137,6 +139,7 @@ class TestAuthorizeRefused:
         async with stage.station() as station:
             answer = await station.call(call.Authorize(id_tag=EXPIRED), suppress=False)
         assert answer.id_tag_info["status"] == "Expired"
+        assert datetime.fromisoformat(answer.id_tag_info["expiry_date"]) < when(0)
         assert await stage.transactions() == []
 
     async def test_tc_023_3_authorize_blocked(self, stage: Stage) -> None:
