@@ -1,7 +1,7 @@
 """local lists: the local authorization list each station holds, with its version
 
 Revision ID: 0006
-Revises: 0003
+Revises: 0005
 Create Date: 2026-11-26 10:00:00.000000
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 import laturi.kit.time
 
 revision: str = "0006"
-down_revision: str | None = "0003"
+down_revision: str | None = "0005"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

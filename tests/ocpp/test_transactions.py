@@ -188,8 +188,10 @@ class TestRetries:
             assert answer.id_tag_info is None
         (event,) = await events(database, EventKind.UNKNOWN_STOP)
         assert "987654" in (event.info or "") and "4200" in (event.info or "")
+        (tx,) = await transactions(database)
+        assert tx.unmatched_stop and tx.reported_transaction_id == 987654
         (sample,) = await samples(database)
-        assert sample.transaction_id is None and sample.value == Decimal(4100)
+        assert sample.transaction_id == tx.id and sample.value == Decimal(4100)
 
 
 class TestOfflineQueue:

@@ -32,7 +32,9 @@ class Transaction(Timestamped, Base):
     authorization_status: Mapped[str] = mapped_column(String(20))
     free_charging: Mapped[bool] = mapped_column(default=False)
     reservation_id: Mapped[int | None]
-    meter_start: Mapped[int]  # Wh, the station's energy register at start
+    # Wh, the station's energy register at start; None only for an unmatched stop whose
+    # transaction data did not say.
+    meter_start: Mapped[int | None]
     started_at: Mapped[datetime]
     meter_stop: Mapped[int | None]
     stopped_at: Mapped[datetime | None]
@@ -42,11 +44,18 @@ class Transaction(Timestamped, Base):
     closed_at_reboot: Mapped[bool] = mapped_column(default=False)
     last_meter_wh: Mapped[int | None]
     last_meter_at: Mapped[datetime | None]
+    # Stopped without a known start: a StopTransaction for a transaction id we never gave
+    # this station, kept as a session of its own so it shows in history and reports. Its
+    # start is what the stop's transaction data tells, else the stop itself.
+    unmatched_stop: Mapped[bool] = mapped_column(default=False)
+    reported_transaction_id: Mapped[int | None]  # the id the station named in that stop
 
     @property
     def energy_wh(self) -> int | None:
-        """Energy of the session: meter stop - meter start."""
-        return None if self.meter_stop is None else self.meter_stop - self.meter_start
+        """Energy of the session: meter stop - meter start (None while either is unknown)."""
+        if self.meter_stop is None or self.meter_start is None:
+            return None
+        return self.meter_stop - self.meter_start
 
     @property
     def is_open(self) -> bool:

@@ -42,6 +42,24 @@ async def same_start(
     return (await session.scalars(query)).first()
 
 
+async def same_unmatched_stop(
+    session: AsyncSession,
+    station_id: int,
+    reported_id: int,
+    stopped_at: datetime,
+    meter_stop: int,
+) -> Transaction | None:
+    """The row an unmatched StopTransaction already made (the station retried it)."""
+    query = select(Transaction).where(
+        Transaction.station_id == station_id,
+        Transaction.unmatched_stop.is_(True),
+        Transaction.reported_transaction_id == reported_id,
+        Transaction.stopped_at == stopped_at,
+        Transaction.meter_stop == meter_stop,
+    )
+    return (await session.scalars(query)).first()
+
+
 async def open_at(session: AsyncSession, station_id: int) -> Sequence[Transaction]:
     query = select(Transaction).where(
         Transaction.station_id == station_id, Transaction.stopped_at.is_(None)

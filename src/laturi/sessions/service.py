@@ -25,6 +25,9 @@ from laturi.stations import reports
 
 ENERGY_REGISTER = "Energy.Active.Import.Register"
 REBOOT_REASON = "Reboot"
+BEGIN_CONTEXT = "Transaction.Begin"
+# The authorization status of a session whose start, and so its answer, we never saw.
+UNKNOWN_STATUS = "Unknown"
 
 
 @dataclass(frozen=True)
@@ -126,12 +129,13 @@ async def stop(session: AsyncSession, station_id: int, request: StopRequest) -> 
     """StopTransaction: close it with the station's figures; an unknown one is recorded too."""
     found = await repository.of_station(session, station_id, request.transaction_id)
     decision = await authorize(session, station_id, request.id_tag) if request.id_tag else None
-    if found is None:
-        await _record_unknown_stop(session, station_id, request)
+    # An unmatched stop's row has an id of ours no station was ever given.
+    if found is None or found.unmatched_stop:
+        await _record_unmatched_stop(session, station_id, request, decision)
         return decision
-    await _store(session, station_id, found.connector_id, found.id, request.samples)
     if found.stopped_at is not None and not found.closed_at_reboot:
-        return decision  # a retried StopTransaction: the first one stands
+        return decision  # a retried StopTransaction: the first one stands, data and all
+    await _store(session, station_id, found.connector_id, found.id, request.samples)
     found.meter_stop, found.stopped_at = request.meter_stop, request.stopped_at
     found.stop_reason = request.reason or "Local"
     found.stop_id_tag = request.id_tag
@@ -232,16 +236,59 @@ def _number(value: str) -> Decimal | None:
     return number if number.is_finite() and abs(number) < Decimal(10) ** 15 else None
 
 
-async def _record_unknown_stop(
-    session: AsyncSession, station_id: int, request: StopRequest
-) -> None:
+async def _record_unmatched_stop(
+    session: AsyncSession, station_id: int, request: StopRequest, decision: TagDecision | None
+) -> Transaction:
+    """A stop for a transaction we never heard start: a session of its own, so it is counted.
+
+    Its start is the transaction data's Transaction.Begin sample when there is one (and so
+    its energy); else the earliest sample's time, else the stop's, and no energy.
+    """
+    twin = await repository.same_unmatched_stop(
+        session, station_id, request.transaction_id, request.stopped_at, request.meter_stop
+    )
+    if twin is not None:
+        return twin  # the station retried it
+    begin = _begin_reading(request.samples)
+    times = [s.sampled_at for s in request.samples if s.sampled_at <= request.stopped_at]
+    made = Transaction(
+        station_id=station_id,
+        connector_id=0,  # a StopTransaction does not name its connector
+        id_tag=request.id_tag or "",
+        token_id=decision.token_id if decision else None,
+        charging_user_id=decision.charging_user_id if decision else None,
+        authorization_status=decision.status if decision else UNKNOWN_STATUS,
+        free_charging=decision.free_charging if decision else False,
+        meter_start=begin[1] if begin else None,
+        started_at=begin[0] if begin else min(times, default=request.stopped_at),
+        meter_stop=request.meter_stop,
+        stopped_at=request.stopped_at,
+        stop_reason=request.reason or "Local",
+        stop_id_tag=request.id_tag,
+        unmatched_stop=True,
+        reported_transaction_id=request.transaction_id,
+    )
+    session.add(made)
+    await session.flush()
     info = (
         f"StopTransaction for unknown transaction {request.transaction_id}: "
-        f"meter stop {request.meter_stop} Wh at {request.stopped_at.isoformat()}, "
-        f"reason {request.reason or 'Local'}, id tag {request.id_tag or '-'}"
+        f"recorded as transaction {made.id}, meter stop {request.meter_stop} Wh "
+        f"at {request.stopped_at.isoformat()}, reason {made.stop_reason}, "
+        f"id tag {request.id_tag or '-'}"
     )
     await reports.note(session, station_id, EventKind.UNKNOWN_STOP, info)
-    await _store(session, station_id, 0, None, request.samples)
+    await _store(session, station_id, 0, made.id, request.samples)
+    return made
+
+
+def _begin_reading(samples: Sequence[Sample]) -> tuple[datetime, int] | None:
+    """The energy register when the transaction began, if the samples carry it."""
+    readings = [
+        (s.sampled_at, wh)
+        for s in samples
+        if s.context == BEGIN_CONTEXT and (wh := s.energy_wh()) is not None
+    ]
+    return min(readings) if readings else None
 
 
 async def _station(session: AsyncSession, station_id: int) -> Station:

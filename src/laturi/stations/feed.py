@@ -104,6 +104,8 @@ def _day(day: date, found: Sequence[Transaction], zone: ZoneInfo) -> DayFigures:
 def _energy(tx: Transaction) -> int:
     if tx.energy_wh is not None:
         return max(tx.energy_wh, 0)
+    if tx.meter_start is None:
+        return 0  # an unmatched stop whose start reading nobody knows
     return max((tx.last_meter_wh or tx.meter_start) - tx.meter_start, 0)
 
 

@@ -110,13 +110,19 @@ class TransactionOut(BaseModel):
     charging_user_id: int | None
     authorization_status: str
     free_charging: bool
-    meter_start: int
+    meter_start: int | None = Field(description="None only when an unmatched stop did not say")
     meter_stop: int | None
-    energy_wh: int | None = Field(description="meter stop - meter start")
+    energy_wh: int | None = Field(description="meter stop - meter start, when both are known")
     started_at: datetime
     stopped_at: datetime | None
     stop_reason: str | None
     closed_at_reboot: bool = Field(description="Closed by us at the station's next boot")
+    unmatched_stop: bool = Field(
+        description="Stopped without a known start: a StopTransaction for an unknown id"
+    )
+    reported_transaction_id: int | None = Field(
+        description="The transaction id the station named in that unmatched stop"
+    )
     last_meter_wh: int | None
 
 
