@@ -48,7 +48,7 @@ class TestCommands:
     @pytest.mark.parametrize(
         "error",
         [
-            CommandFailed(detail="CallError NotImplemented", answer={"errorCode": "NotImplemented"}),
+            CommandFailed(detail="CallError", answer={"errorCode": "NotImplemented"}),
             NoAnswer(detail="No answer to Reset within 1 s"),
             InvalidRequest("Invalid Reset request: 'Warm' is not one of ['Hard', 'Soft']"),
             StationOffline(),
