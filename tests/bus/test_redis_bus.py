@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import sys
 from collections.abc import Callable
 
@@ -150,6 +151,17 @@ class TestReconnects:
         assert new.calls == [("Reset", {"type": "Soft"}, 5)] and old.calls == []
         assert a.is_online(STATION) and b.is_online(STATION)
 
+    async def test_a_detach_racing_a_takeover_leaves_the_new_holder_alone(
+        self, start_node: StartNode, redis: Redis, prefix: str
+    ) -> None:
+        a, b = await start_node("A"), await start_node("B")
+        old = FakeLink(STATION)
+        await a.attach(old)
+        # B has just taken the station; its order to close `old` has not reached A yet.
+        await redis.set(f"{prefix}:station:{STATION}", b.node_id)
+        assert await a.detach(old) is False
+        assert await redis.get(f"{prefix}:station:{STATION}") == b.node_id
+
     async def test_an_old_connection_that_detaches_first_hands_over_cleanly(
         self, start_node: StartNode, redis: Redis, prefix: str
     ) -> None:
@@ -168,11 +180,14 @@ class TestReconnects:
         a, b = await start_node("A"), await start_node("B")
         first, second, third = FakeLink(STATION), FakeLink(STATION), FakeLink(STATION)
         await a.attach(first)
-        await b.attach(second)  # orders A to close `first`...
-        await a.attach(third)  # ...which may arrive after the station came back to A
-        await asyncio.wait_for(second.closed.wait(), 5)
+        await b.attach(second)
         await asyncio.wait_for(first.closed.wait(), 5)
-        await asyncio.sleep(0.2)  # time for any stale order to be (wrongly) obeyed
+        await a.attach(third)
+        await asyncio.wait_for(second.closed.wait(), 5)
+        # B's order to close the station on A, delivered late (after the station came back).
+        late = {"kind": "disconnect", "station": STATION}
+        assert await redis.publish(f"{prefix}:node:{a.node_id}", json.dumps(late)) == 1
+        await asyncio.sleep(0.3)
         assert not third.closed.is_set()
         assert await redis.get(f"{prefix}:station:{STATION}") == a.node_id
         assert await b.detach(second) is False
