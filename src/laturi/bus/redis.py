@@ -25,15 +25,20 @@ import secrets
 import socket
 from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
-from redis.asyncio import Redis
 from redis.asyncio.client import PubSub
-from redis.asyncio.retry import Retry
-from redis.backoff import ExponentialBackoff
 from redis.exceptions import RedisError
 
 from laturi.bus import CommandFailed, NoAnswer, Payload, StationLink, StationOffline
+from laturi.bus.registry import (
+    BATCH,
+    HELD_ELSEWHERE,
+    LOST,
+    RECLAIMED,
+    RELEASED,
+    Registry,
+    redacted,
+)
 from laturi.bus.wire import dump_error, load_error
 from laturi.errors import LaturiError
 
@@ -42,55 +47,10 @@ log = logging.getLogger("laturi.bus")
 REPLY_MARGIN = 2.0  # seconds beyond answer_within: the owner's own NoAnswer should win
 BACKOFF_FIRST = 0.1
 BACKOFF_MAX = 5.0
-BATCH = 500  # keys per SCAN page, MGET and claim script
-
-# For each key: refresh it if ours, take it back if it expired (2), report it lost if another
-# node holds it (0). One round trip per batch instead of one per station.
-CLAIM = """
-local out = {}
-for i, key in ipairs(KEYS) do
-  local holder = redis.call('GET', key)
-  if holder == ARGV[1] then
-    redis.call('PEXPIRE', key, ARGV[2])
-    out[i] = 1
-  elseif not holder then
-    redis.call('SET', key, ARGV[1], 'PX', ARGV[2])
-    out[i] = 2
-  else
-    out[i] = 0
-  end
-end
-return out
-"""
-# Delete the key only while it still names this node: 1 deleted, -1 absent, 0 someone else's.
-RELEASE = """
-local holder = redis.call('GET', KEYS[1])
-if holder == ARGV[1] then
-  redis.call('DEL', KEYS[1])
-  return 1
-end
-if not holder then return -1 end
-return 0
-"""
 
 
 class BusUnavailable(RuntimeError):
     """Redis could not be reached when the node started."""
-
-
-def _text(value: object) -> str | None:
-    if value is None or isinstance(value, bool):
-        return None
-    return value.decode() if isinstance(value, bytes) else str(value)
-
-
-def _redacted(url: str) -> str:
-    parts = urlsplit(url)
-    if parts.password is None:
-        return url
-    host = parts.hostname or ""
-    netloc = f"{parts.username or ''}:***@{host}" + (f":{parts.port}" if parts.port else "")
-    return urlunsplit(parts._replace(netloc=netloc))
 
 
 class RedisBus:
@@ -106,22 +66,10 @@ class RedisBus:
         sync_every: float = 10.0,
     ) -> None:
         self.node_id = node_id or f"{socket.gethostname()}-{os.getpid()}-{secrets.token_hex(3)}"
-        self.url = _redacted(url)
-        self._prefix = prefix
-        self._ttl_ms = int(ttl * 1000)
+        self.url = redacted(url)
         self._refresh_every = ttl / 3
         self._sync_every = sync_every
-        self._redis = Redis.from_url(
-            url,
-            decode_responses=True,
-            socket_connect_timeout=3,
-            socket_timeout=5,
-            health_check_interval=10,
-            client_name=f"laturi:{self.node_id}",
-            # Few, short retries: an attach or detach must not hang the station's connection
-            # while Redis is away; the listener notices the outage and repairs things after.
-            retry=Retry(ExponentialBackoff(cap=0.5, base=0.05), 2),
-        )
+        self._registry = Registry(url, prefix=prefix, node_id=self.node_id, ttl=ttl)
         self._links: dict[int, StationLink] = {}
         self._remote: dict[int, str] = {}  # stations held by other nodes, as last seen
         self._attaching: dict[int, int] = {}  # attaches whose registry write is under way
@@ -132,20 +80,6 @@ class RedisBus:
         self._pubsub: PubSub | None = None
         self._up = False
         self._stopped = False
-        self._claim = self._redis.register_script(CLAIM)
-        self._release_script = self._redis.register_script(RELEASE)
-
-    # -- names -----------------------------------------------------------------------------
-
-    def _key(self, station_id: int) -> str:
-        return f"{self._prefix}:station:{station_id}"
-
-    def _inbox(self, node_id: str) -> str:
-        return f"{self._prefix}:node:{node_id}"
-
-    @property
-    def _presence(self) -> str:
-        return f"{self._prefix}:presence"
 
     # -- presence --------------------------------------------------------------------------
 
@@ -161,11 +95,14 @@ class RedisBus:
     async def start(self) -> None:
         """Connect, subscribe and read the registry; BusUnavailable when Redis is not there."""
         try:
-            await self._redis.ping()
-            self._pubsub = await self._subscribe()
+            await self._registry.redis.ping()
+            self._pubsub = await self._registry.subscribe()
             await self._sync()
         except (RedisError, OSError) as err:
-            await self._redis.aclose()
+            with contextlib.suppress(RedisError, OSError):
+                if self._pubsub is not None:
+                    await self._pubsub.aclose()  # type: ignore[no-untyped-call]
+                await self._registry.redis.aclose()
             raise BusUnavailable(f"Redis at {self.url} is unreachable: {err}") from err
         self._up = True
         for work in (self._listen(), self._refresh_loop(), self._sync_loop()):
@@ -191,7 +128,7 @@ class RedisBus:
         self._up = False
         for future in self._pending.values():
             future.cancel()
-        await self._redis.aclose()
+        await self._registry.redis.aclose()
 
     @contextlib.asynccontextmanager
     async def running(self) -> AsyncIterator[None]:
@@ -231,13 +168,11 @@ class RedisBus:
                 del self._attaching[station_id]
 
     async def _claim_one(self, station_id: int) -> None:
-        previous = _text(
-            await self._redis.set(self._key(station_id), self.node_id, px=self._ttl_ms, get=True)
-        )
-        await self._announce(station_id, online=True)
+        previous = await self._registry.take(station_id)
+        await self._registry.announce(station_id, online=True)
         if previous and previous != self.node_id:
             # Newest connection wins across nodes too: the old node closes its socket.
-            await self._send(previous, {"kind": "disconnect", "station": station_id})
+            await self._registry.send(previous, {"kind": "disconnect", "station": station_id})
 
     async def detach(self, link: StationLink) -> bool:
         station_id = link.station_id
@@ -253,8 +188,8 @@ class RedisBus:
             log.warning("could not release station %s in Redis: %s", station_id, err)
             self._forget.add(station_id)
             return True
-        # 0: another node holds the station now, its newer connection replaced this one.
-        return released != 0
+        # Another node holds the station now: its newer connection replaced this one.
+        return released != HELD_ELSEWHERE
 
     async def call(
         self, station_id: int, action: str, payload: Payload, answer_within: float
@@ -263,7 +198,7 @@ class RedisBus:
         if link is not None:
             return await link.call(action, payload, answer_within)
         try:
-            owner = await self._holder(station_id)
+            owner = await self._registry.holder(station_id)
         except (RedisError, OSError) as err:
             raise CommandFailed(detail=f"The station bus is unreachable: {err}") from err
         if owner is None or owner == self.node_id:
@@ -287,7 +222,7 @@ class RedisBus:
         }
         try:
             try:
-                if not await self._send(owner, request):
+                if not await self._registry.send(owner, request):
                     raise StationOffline()  # its node is gone; the key expires within the TTL
             except (RedisError, OSError) as err:
                 raise CommandFailed(detail=f"The station bus is unreachable: {err}") from err
@@ -308,9 +243,11 @@ class RedisBus:
             await self._let_go(station_id, link)
             return
         try:
-            owner = await self._holder(station_id)
+            owner = await self._registry.holder(station_id)
             if owner is not None and owner != self.node_id:
-                await self._send(owner, {"kind": "disconnect", "station": station_id, "force": 1})
+                await self._registry.send(
+                    owner, {"kind": "disconnect", "station": station_id, "force": 1}
+                )
         except (RedisError, OSError) as err:
             log.warning("could not ask for station %s to be disconnected: %s", station_id, err)
 
@@ -326,15 +263,10 @@ class RedisBus:
     # -- registry --------------------------------------------------------------------------
 
     async def _release(self, station_id: int) -> int:
-        released = int(
-            await self._release_script(keys=[self._key(station_id)], args=[self.node_id])
-        )
-        if released == 1:
-            await self._announce(station_id, online=False)
+        released = await self._registry.release(station_id)
+        if released == RELEASED:
+            await self._registry.announce(station_id, online=False)
         return released
-
-    async def _holder(self, station_id: int) -> str | None:
-        return _text(await self._redis.get(self._key(station_id)))
 
     async def _claim_all(self) -> None:
         """Refresh every key this node holds; close links another node has taken meanwhile."""
@@ -345,19 +277,18 @@ class RedisBus:
         held = [(sid, link) for sid, link in self._links.items() if sid not in self._attaching]
         for start in range(0, len(held), BATCH):
             batch = held[start : start + BATCH]
-            keys = [self._key(sid) for sid, _ in batch]
-            results = await self._claim(keys=keys, args=[self.node_id, self._ttl_ms])
+            results = await self._registry.claim([sid for sid, _ in batch])
             for (station_id, link), result in zip(batch, results, strict=True):
-                await self._claimed(station_id, link, int(result))
+                await self._claimed(station_id, link, result)
 
     async def _claimed(self, station_id: int, link: StationLink, result: int) -> None:
         current = self._links.get(station_id)
-        if result == 2:
+        if result == RECLAIMED:
             if current is None:  # detached while the claim was under way
                 await self._release(station_id)
             else:
-                await self._announce(station_id, online=True)
-        elif result == 0 and current is link and station_id not in self._attaching:
+                await self._registry.announce(station_id, online=True)
+        elif result == LOST and current is link and station_id not in self._attaching:
             log.info("station %s is held by another node; closing it here", station_id)
             del self._links[station_id]
             await link.close()
@@ -366,14 +297,7 @@ class RedisBus:
         """Rebuild the copy of the registry; announcements heard meanwhile are replayed."""
         self._journal = []
         try:
-            seen: dict[int, str] = {}
-            keys: list[str] = []
-            async for key in self._redis.scan_iter(match=f"{self._prefix}:station:*", count=BATCH):
-                keys.append(key)
-                if len(keys) >= BATCH:
-                    seen.update(await self._holders(keys))
-                    keys = []
-            seen.update(await self._holders(keys))
+            seen = await self._registry.holders()
             journal = self._journal
         finally:
             self._journal = None
@@ -382,25 +306,7 @@ class RedisBus:
         for station_id, node, online in journal:
             self._heard(station_id, node, online)
 
-    async def _holders(self, keys: list[str]) -> dict[int, str]:
-        if not keys:
-            return {}
-        nodes = await self._redis.mget(keys)
-        found: dict[int, str] = {}
-        for key, node in zip(keys, nodes, strict=True):
-            if node is not None and node != self.node_id:
-                found[int(key.rsplit(":", 1)[1])] = str(node)
-        return found
-
     # -- messages --------------------------------------------------------------------------
-
-    async def _send(self, node_id: str, message: dict[str, Any]) -> int:
-        """Publish to a node's inbox; how many subscribers heard it (0: the node is gone)."""
-        return int(await self._redis.publish(self._inbox(node_id), json.dumps(message)))
-
-    async def _announce(self, station_id: int, *, online: bool) -> None:
-        message = {"station": station_id, "node": self.node_id, "online": online}
-        await self._redis.publish(self._presence, json.dumps(message))
 
     def _heard(self, station_id: int, node: str, online: bool) -> None:
         if self._journal is not None:
@@ -412,18 +318,13 @@ class RedisBus:
         elif self._remote.get(station_id) == node:
             del self._remote[station_id]
 
-    async def _subscribe(self) -> PubSub:
-        pubsub = self._redis.pubsub(ignore_subscribe_messages=True)
-        await pubsub.subscribe(self._inbox(self.node_id), self._presence)
-        return pubsub
-
     async def _listen(self) -> None:
         """Read the two channels for as long as the node runs, reconnecting after an outage."""
         backoff = BACKOFF_FIRST
         while True:
             try:
                 if self._pubsub is None:
-                    self._pubsub = await self._subscribe()
+                    self._pubsub = await self._registry.subscribe()
                     await self._recover()
                     log.info("station bus: Redis is back")
                 backoff = BACKOFF_FIRST
@@ -431,9 +332,12 @@ class RedisBus:
                     message = await self._pubsub.get_message(timeout=1.0)
                     if message is not None and message["type"] == "message":
                         self._dispatch(str(message["channel"]), str(message["data"]))
-            except (RedisError, OSError) as err:
-                if self._up:
-                    log.warning("station bus: lost Redis (%s); local stations keep working", err)
+            except Exception as err:  # a deaf node is worse than a retry, whatever failed
+                if isinstance(err, RedisError | OSError):
+                    if self._up:
+                        log.warning("station bus: lost Redis (%s); local stations work on", err)
+                else:
+                    log.exception("station bus: listener failed; reconnecting")
                 self._up = False
                 if self._pubsub is not None:
                     with contextlib.suppress(RedisError, OSError):
@@ -454,13 +358,14 @@ class RedisBus:
     def _dispatch(self, channel: str, data: str) -> None:
         try:
             message = json.loads(data)
-            if channel == self._presence:
+            if channel == self._registry.presence:
                 self._heard(int(message["station"]), str(message["node"]), bool(message["online"]))
             elif message["kind"] == "reply":
                 future = self._pending.get(str(message["id"]))
                 if future is not None and not future.done():
                     future.set_result(message)
             elif message["kind"] == "call":
+                message["id"], message["reply_to"] = str(message["id"]), str(message["reply_to"])
                 self._spawn(self._serve(message))
             elif message["kind"] == "disconnect":
                 self._spawn(self._ordered_off(int(message["station"]), bool(message.get("force"))))
@@ -482,7 +387,7 @@ class RedisBus:
             log.exception("station bus: command %s failed here", request.get("action"))
             reply["error"] = dump_error(CommandFailed(detail=f"{type(err).__name__}: {err}"))
         try:
-            await self._send(str(request["reply_to"]), reply)
+            await self._registry.send(str(request["reply_to"]), reply)
         except (RedisError, OSError) as err:
             log.warning("station bus: could not send the answer back: %s", err)
 
@@ -494,7 +399,7 @@ class RedisBus:
         holder: str | None = None
         if not force:
             try:
-                holder = await self._holder(station_id)
+                holder = await self._registry.holder(station_id)
             except (RedisError, OSError):
                 return  # the next refresh settles who holds it
             if holder == self.node_id or self._links.get(station_id) is not link:
@@ -525,3 +430,6 @@ class RedisBus:
                 await work()
             except (RedisError, OSError) as err:
                 log.warning("station bus: %s failed: %s", name, err)
+            except Exception:
+                # Keep going: a node that stops refreshing loses all its stations at the TTL.
+                log.exception("station bus: %s failed", name)
