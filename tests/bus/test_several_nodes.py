@@ -11,6 +11,8 @@ import httpx
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from laturi.app import create_app
+from laturi.bus.redis import BusUnavailable
 from laturi.config import Settings
 from laturi.db import Database
 from tests.fixtures.browser import LiveServer
@@ -105,3 +107,17 @@ class TestTwoNodes:
                 assert response.status_code == 200, response.text
                 assert second.received == [("ClearCache", {})] and first.received == []
                 assert await online(on_b, station.id)
+
+
+class TestStartup:
+    async def test_a_node_whose_redis_is_unreachable_refuses_to_start(
+        self, database: Database, outbox: Path
+    ) -> None:
+        settings = Settings(
+            database_url=database.url, outbox_dir=outbox, redis_url="redis://127.0.0.1:1/0"
+        )
+        app = create_app(settings, database)
+        refused = r"Redis at redis://127\.0\.0\.1:1/0 is unreachable"
+        with pytest.raises(BusUnavailable, match=refused):
+            async with app.router.lifespan_context(app):
+                pass  # pragma: no cover - never reached
