@@ -127,7 +127,8 @@ class RedisBus:
                     await self._release(station_id)
         self._up = False
         for future in self._pending.values():
-            future.cancel()
+            if not future.done():
+                future.set_exception(CommandFailed(detail="This node is shutting down."))
         await self._registry.redis.aclose()
 
     @contextlib.asynccontextmanager

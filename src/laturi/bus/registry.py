@@ -12,12 +12,13 @@ from collections.abc import Sequence
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
-from redis.asyncio import Redis
+from redis.asyncio import BlockingConnectionPool, Redis
 from redis.asyncio.client import PubSub
 from redis.asyncio.retry import Retry
 from redis.backoff import ExponentialBackoff
 
 BATCH = 500  # keys per SCAN page, MGET and claim script
+MAX_CONNECTIONS = 32  # per node, the listener's included
 
 # For each key: refresh it if ours (1), take it back if it expired (2), report it lost if
 # another node holds it (0). One round trip per batch instead of one per station.
@@ -76,8 +77,12 @@ class Registry:
         self.presence = f"{prefix}:presence"
         self.inbox = self.inbox_of(node_id)
         self._ttl_ms = int(ttl * 1000)
-        self.redis = Redis.from_url(
+        # A bounded pool that makes commands wait for a connection: a burst of commands
+        # must queue here rather than open a Redis connection each (or fail at the cap).
+        pool = BlockingConnectionPool.from_url(
             url,
+            max_connections=MAX_CONNECTIONS,
+            timeout=5,
             decode_responses=True,
             socket_connect_timeout=3,
             socket_timeout=5,
@@ -87,6 +92,7 @@ class Registry:
             # while Redis is away; the listener notices the outage and repairs things after.
             retry=Retry(ExponentialBackoff(cap=0.5, base=0.05), 2),
         )
+        self.redis = Redis.from_pool(pool)
         self._claim = self.redis.register_script(CLAIM)
         self._release = self.redis.register_script(RELEASE)
 
