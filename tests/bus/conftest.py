@@ -19,6 +19,7 @@ from redis.exceptions import RedisError
 from laturi.bus import Payload
 from laturi.bus.redis import RedisBus
 from tests.conftest import missing
+from tests.fixtures.wait import eventually
 
 REDIS_URL = os.environ.get("LATURI_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 
@@ -55,6 +56,15 @@ class FakeLink:
         self.closed.set()
 
 
+async def until(check: Callable[[], object], within: float = 5.0) -> None:
+    """Wait for a synchronous condition (a node's presence copy) to hold."""
+
+    async def probe() -> object:
+        return check()
+
+    await eventually(probe, within=within)
+
+
 @pytest.fixture
 async def redis_url() -> str:
     client = Redis.from_url(REDIS_URL, socket_connect_timeout=1)
@@ -86,12 +96,15 @@ async def prefix(redis: Redis) -> AsyncIterator[str]:
 
 @pytest.fixture
 async def start_node(redis_url: str, prefix: str) -> AsyncIterator[StartNode]:
-    """start_node("A", ttl=..., sync_every=...): a started RedisBus, stopped after the test."""
+    """start_node("A", ttl=, sync_every=, url=): a started RedisBus, stopped after the test."""
     started: list[RedisBus] = []
 
-    async def start(name: str, *, ttl: float = 30.0, sync_every: float = 10.0) -> RedisBus:
+    async def start(
+        name: str, *, ttl: float = 30.0, sync_every: float = 10.0, url: str | None = None
+    ) -> RedisBus:
+        node_id = f"{name}-{prefix}"
         bus = RedisBus(
-            redis_url, prefix=prefix, node_id=f"{name}-{prefix}", ttl=ttl, sync_every=sync_every
+            url or redis_url, prefix=prefix, node_id=node_id, ttl=ttl, sync_every=sync_every
         )
         await bus.start()
         started.append(bus)

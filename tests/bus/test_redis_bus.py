@@ -5,24 +5,16 @@ from __future__ import annotations
 import asyncio
 import json
 import sys
-from collections.abc import Callable
 
 import pytest
 from redis.asyncio import Redis
 
 from laturi.bus import CommandFailed, InvalidRequest, NoAnswer, StationOffline
 from laturi.bus.redis import BusUnavailable, RedisBus
-from tests.bus.conftest import FakeLink, StartNode
+from tests.bus.conftest import FakeLink, StartNode, until
 from tests.fixtures.wait import eventually
 
 STATION = 42
-
-
-async def until(check: Callable[[], object], within: float = 5.0) -> None:
-    async def probe() -> object:
-        return check()
-
-    await eventually(probe, within=within)
 
 
 class TestCommands:
