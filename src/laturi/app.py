@@ -16,6 +16,7 @@ from laturi import __version__
 from laturi.api.routes import router as api_router
 from laturi.auth.web import router as auth_web
 from laturi.bus.local import LocalBus
+from laturi.bus.redis import RedisBus
 from laturi.charging_users.user_groups.web import router as user_groups_web
 from laturi.charging_users.web import router as charging_users_web
 from laturi.config import Settings
@@ -40,7 +41,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        async with app.state.ocpp.running():
+        async with app.state.bus.running(), app.state.ocpp.running():
             yield
         if database is None:
             await app.state.db.dispose()
@@ -58,7 +59,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.state.templates = make_templates()
     app.state.mailer = Mailer(config, app.state.templates.env)
     app.state.metrics = Metrics()
-    app.state.bus = LocalBus()
+    app.state.bus = _bus(config)
     _middleware(app, config)
     app.state.ocpp = install_ocpp(app, config, app.state.db, app.state.bus)
     errors.install(app)
@@ -76,6 +77,13 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     ):
         app.include_router(router, include_in_schema=False)
     return app
+
+
+def _bus(config: Settings) -> LocalBus | RedisBus:
+    """In-process for one node; over Redis when several nodes share the stations."""
+    if config.redis_url:
+        return RedisBus(config.redis_url, prefix=config.redis_prefix, ttl=config.redis_station_ttl)
+    return LocalBus()
 
 
 def _middleware(app: FastAPI, config: Settings) -> None:

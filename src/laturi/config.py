@@ -17,7 +17,9 @@ class Settings(BaseSettings):
 
     environment: str = "development"
     database_url: str = "sqlite+aiosqlite:///./var/laturi.db"
-    redis_url: str | None = None
+    redis_url: str | None = None  # set: several nodes share stations over Redis
+    redis_prefix: str = "laturi"  # of every Redis key and channel (deployments sharing one)
+    redis_station_ttl: float = 30.0  # seconds a dead node's stations still show online
     smtp_url: str | None = None
     mail_from: str = "Laturi <noreply@laturi.invalid>"
     outbox_dir: Path = Path("./var/outbox")

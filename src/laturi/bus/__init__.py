@@ -1,8 +1,8 @@
 """How a command reaches the node holding a station's connection.
 
 The edges (panel, API, scheduler) talk to a `StationBus`; the OCPP edge attaches a
-`StationLink` per live connection. `LocalBus` keeps them in this process; a Redis bus
-(several nodes) will implement the same interface.
+`StationLink` per live connection. `LocalBus` keeps them in this process; `RedisBus`
+(several nodes, bus/redis.py) implements the same interface across nodes.
 """
 
 from __future__ import annotations
@@ -71,7 +71,7 @@ class Presence(Protocol):
 
 
 class StationBus(Presence, Protocol):
-    """Where commands go; implemented in-process now, over Redis for several nodes later."""
+    """Where commands go: in-process (LocalBus) or across nodes over Redis (RedisBus)."""
 
     async def attach(self, link: StationLink) -> None:
         """Make `link` the station's connection, closing any older one."""

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
+from collections.abc import AsyncIterator
 
 from laturi.bus import Payload, StationLink, StationOffline
 
@@ -14,6 +16,11 @@ class LocalBus:
 
     def __init__(self) -> None:
         self._links: dict[int, StationLink] = {}
+
+    @contextlib.asynccontextmanager
+    async def running(self) -> AsyncIterator[None]:
+        """Nothing runs in the background; here so the app treats every bus alike."""
+        yield
 
     def is_online(self, station_id: int) -> bool:
         return station_id in self._links
