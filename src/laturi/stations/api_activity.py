@@ -91,14 +91,18 @@ async def events(
     status: str | None = None,
     error_code: str | None = None,
     q: str = "",
+    sort: str = Query(
+        "-time",
+        description="time, point, status, error or info; a leading '-' sorts descending",
+    ),
     page: int = Query(1, ge=1),
     size: int = Query(100, ge=1, le=500),
     actor: Actor = Depends(api_actor),
     session: AsyncSession = SessionDep,
 ) -> PageOut[EventOut]:
-    """One day of the event feed, newest first."""
+    """One day of the event feed; newest first unless sorted otherwise."""
     where = feed.EventQuery(day, status or None, error_code or None)
-    query = ListQuery.parse(search=q, sort="", page=page, size=size)
+    query = ListQuery.parse(search=q, sort=sort, page=page, size=size)
     found = await feed.events(session, actor, station_id, where, query)
     items = [EventOut.model_validate(e, from_attributes=True) for e in found.items]
     return PageOut(items=items, total=found.total, page=page, size=size)
