@@ -18,10 +18,12 @@ from laturi.http import SessionDep, settings
 from laturi.kit.pagination import ListQuery
 from laturi.models import MeterValue, Transaction
 from laturi.sessions import history
-from laturi.stations import commands, feed
+from laturi.stations import commands, configuration, feed
 from laturi.stations.api import station_bus
 from laturi.stations.schemas import (
     CommandOut,
+    ConfigurationKeyOut,
+    ConfigurationOut,
     DayOut,
     EventOut,
     MessageOut,
@@ -82,6 +84,30 @@ async def send_command(
         answer=result.answer,
         message=result.message,
     )
+
+
+@router.get("/configuration")
+async def configuration_keys(
+    station_id: int,
+    actor: Actor = Depends(api_actor),
+    session: AsyncSession = SessionDep,
+    bus: StationBus = Depends(station_bus),
+) -> ConfigurationOut:
+    """The configuration keys the station last reported (GetConfiguration), kept also while
+    it is offline; send GetConfiguration through the commands to read them again.
+    """
+    found = await configuration.stored(session, actor, station_id, bus)
+    keys = [
+        ConfigurationKeyOut(
+            key=k.key,
+            value=k.value,
+            readonly=k.readonly,
+            read_at=k.read_at,
+            reboot_required=k.reboot_needed,
+        )
+        for k in found.keys
+    ]
+    return ConfigurationOut(online=found.online, read_at=found.read_at, keys=keys)
 
 
 @router.get("/events")

@@ -23,7 +23,7 @@ from laturi.models import Station
 from laturi.models.station_event import EventKind
 from laturi.sessions import repository as sessions_repository
 from laturi.sessions.authorization import local_list
-from laturi.stations import reports, repository
+from laturi.stations import configuration, reports, repository
 from laturi.stations.service import NOT_FOUND
 
 CONFIGURATION_ERROR = "Charging point configuration error."
@@ -124,7 +124,9 @@ async def send_command(
     except CommandFailed as err:
         await _note(session, station_id, command, f"failed: {err.detail}")
         raise _worded(command, err) from err
-    return await _judge(session, station_id, command, answer)
+    result = await _judge(session, station_id, command, answer)
+    await _remember(session, station_id, command, payload, answer)
+    return result
 
 
 async def refresh_configuration(
@@ -193,6 +195,18 @@ async def _judge(
     await _note(session, station_id, command, str(status or "answered"))
     failure = CONFIGURATION_ERROR if command in CONFIGURATION else COMMAND_FAILED
     return CommandResult(command, accepted, answer, None if accepted else failure)
+
+
+async def _remember(
+    session: AsyncSession, station_id: int, command: Command, params: Payload, answer: Payload
+) -> None:
+    """Keep what the station reported or accepted of its configuration."""
+    if command is Command.GET_CONFIGURATION:
+        await configuration.remember_read(session, station_id, params, answer)
+    elif command is Command.CHANGE_CONFIGURATION:
+        key, value = str(params.get("key", "")), str(params.get("value", ""))
+        status = str(answer.get("status", ""))
+        await configuration.remember_change(session, station_id, key, value, status)
 
 
 def _worded(command: Command, err: CommandFailed) -> CommandFailed:
