@@ -117,3 +117,34 @@ async def test_the_station_list_refreshes_its_live_status_without_disturbing_the
     assert identifiers == ["ST4", "ST3", "ST2", "ST1"]
     # After it goes away, the next refresh says so.
     await expect(row).to_have_text("Offline", timeout=POLL)
+
+
+async def test_advanced_settings_search_applies_to_refreshed_keys_and_they_outlive_the_station(
+    page: Page, live_server: LiveServer, session: AsyncSession
+) -> None:
+    world = await build_world(session)
+    await log_in_page(page, live_server.url, "alpha", PASSWORD)
+    url = f"{live_server.url}/stations/{world.stations[2].id}/edit/advanced"
+    heartbeat = page.locator('#config-table tr[data-key="HeartbeatInterval"]')
+    profiles = page.locator('#config-table tr[data-key="SupportedFeatureProfiles"]')
+    async with connected(live_server.url.replace("http://", "ws://"), "ST2"):
+        await page.goto(url)
+        await expect(page.locator("#config-empty")).to_be_visible()
+        await page.get_by_placeholder("Search for advanced settings").fill("heart")
+        await page.get_by_role("button", name="Refresh configuration").click()
+        await expect(heartbeat).to_be_visible()
+        await expect(profiles).to_be_hidden()  # the search typed before the refresh applies
+        await page.get_by_label("Value of HeartbeatInterval").fill("60")
+        await page.get_by_role("button", name="Change HeartbeatInterval").click()
+        await expect(heartbeat.locator(".config-answer")).to_have_text("Accepted")
+
+    for _ in range(50):  # until the server has seen the station go
+        await page.reload()
+        if await page.locator("#config-offline").count():
+            break
+        await page.wait_for_timeout(100)
+    await expect(page.locator("#config-offline")).to_be_visible()
+    await expect(page.get_by_label("Value of HeartbeatInterval")).to_have_value("60")
+    await expect(page.get_by_label("Value of HeartbeatInterval")).to_be_disabled()
+    await expect(page.get_by_role("button", name="Refresh configuration")).to_be_disabled()
+    await expect(profiles).to_have_class("table-light text-muted")
