@@ -27,9 +27,7 @@ def upgrade() -> None:
         sa.Column("value", sa.String(length=500), nullable=True),
         sa.Column("readonly", sa.Boolean(), nullable=False),
         sa.Column("read_at", laturi.kit.time.UTCDateTime(timezone=True), nullable=False),
-        sa.Column(
-            "reboot_requested_at", laturi.kit.time.UTCDateTime(timezone=True), nullable=True
-        ),
+        sa.Column("reboot_requested_at", laturi.kit.time.UTCDateTime(timezone=True), nullable=True),
         sa.ForeignKeyConstraint(
             ["station_id"],
             ["stations.id"],
