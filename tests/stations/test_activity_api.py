@@ -75,6 +75,44 @@ class TestEventFeed:
         )
         assert [e["status"] for e in previous.json()["items"]] == ["Faulted"]
 
+    @pytest.mark.parametrize(
+        ("sort", "expected"),
+        [
+            ("", ["b", "c", "a"]),
+            ("time", ["a", "c", "b"]),
+            ("point", ["c", "b", "a"]),  # connector 0 first, then newest first
+            ("-status", ["a", "b", "c"]),
+            ("-info", ["c", "b", "a"]),
+        ],
+    )
+    async def test_sorted_by_any_column(
+        self,
+        session: AsyncSession,
+        world: World,
+        alpha: dict[str, str],
+        client: httpx.AsyncClient,
+        sort: str,
+        expected: list[str],
+    ) -> None:
+        station, day = world.stations[2], datetime(2018, 8, 17, 6, 0, tzinfo=UTC)
+        for minutes, connector, status, info in (
+            (0, 2, "Preparing", "a"),
+            (20, 1, "Charging", "b"),
+            (10, 0, "Available", "c"),
+        ):
+            await create_event(
+                session,
+                station=station,
+                at=day + timedelta(minutes=minutes),
+                connector_id=connector,
+                status=status,
+                info=info,
+            )
+        await session.commit()
+        params = {"day": "2018-08-17", "sort": sort}
+        found = await client.get(url(world, "events"), params=params, headers=alpha)
+        assert [e["info"] for e in found.json()["items"]] == expected
+
 
 class TestTransactions:
     async def test_list_and_detail_with_meter_values(

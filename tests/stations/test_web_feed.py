@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import json
 import re
 from datetime import UTC, datetime, timedelta
@@ -117,6 +118,115 @@ class TestEventFeed:
         page = (await client.get(f"{feed}?day={DAY}&status=Charging&size=8")).text
         assert f"day={DAY}" in page and "status=Charging" in page
         assert "1 in all" in page
+
+
+def infos(page: str) -> list[str]:
+    rows = table_rows(page, "events-table")
+    return [r.split(" Charging point")[0] for r in rows if "No events" not in r]
+
+
+class TestEventSorting:
+    @pytest.mark.parametrize(
+        ("sort", "expected"),
+        [
+            (
+                "",  # newest first
+                [
+                    "Boot: Acme EVB, firmware A999",
+                    "FW update: car connected",
+                    "Energy is flowing",
+                    "Status update",
+                ],
+            ),
+            (
+                "time",
+                [
+                    "Status update",
+                    "Energy is flowing",
+                    "FW update: car connected",
+                    "Boot: Acme EVB, firmware A999",
+                ],
+            ),
+            (
+                "-point",  # then newest first; the boot has no connector: #0
+                [
+                    "Energy is flowing",
+                    "Status update",
+                    "Boot: Acme EVB, firmware A999",
+                    "FW update: car connected",
+                ],
+            ),
+            (
+                "status",  # a boot has no status: first
+                [
+                    "Boot: Acme EVB, firmware A999",
+                    "FW update: car connected",
+                    "Energy is flowing",
+                    "Status update",
+                ],
+            ),
+            (
+                "-error",
+                [
+                    "FW update: car connected",
+                    "Energy is flowing",
+                    "Status update",
+                    "Boot: Acme EVB, firmware A999",
+                ],
+            ),
+            (
+                "info",
+                [
+                    "Status update",
+                    "Boot: Acme EVB, firmware A999",
+                    "Energy is flowing",
+                    "FW update: car connected",
+                ],
+            ),
+        ],
+    )
+    async def test_by_each_column_either_way(
+        self, client: httpx.AsyncClient, feed: str, sort: str, expected: list[str]
+    ) -> None:
+        await log_in(client, "alpha")
+        response = await client.get(f"{feed}?day={DAY}&sort={sort}", headers={"HX-Request": "true"})
+        assert infos(response.text) == expected
+
+    @staticmethod
+    def header(page: str, label: str) -> tuple[str, str]:
+        """A sort header's link (unescaped) and its text."""
+        found = re.search(rf'<a href="([^"]+)"[^>]*>({label}[^<]*)</a>', page)
+        assert found, f"no sort header {label}"
+        return html.unescape(found.group(1)), html.unescape(found.group(2))
+
+    async def test_a_header_sorts_by_its_column_then_the_other_way(
+        self, client: httpx.AsyncClient, feed: str
+    ) -> None:
+        await log_in(client, "alpha")
+        page = (await client.get(f"{feed}?day={DAY}&status=Charging")).text
+        # Newest first is the default, and the time header says so.
+        assert self.header(page, "Date &amp; time")[1] == "Date & time ▼"
+        link, label = self.header(page, "Charging point")
+        assert label == "Charging point"
+        assert link.startswith(f"{feed}?q=&day={DAY}&status=Charging&error=&sort=point&")
+        sorted_page = (await client.get(link)).text
+        link, label = self.header(sorted_page, "Charging point")
+        assert label == "Charging point ▲" and "&sort=-point&" in link
+
+    async def test_the_sort_is_kept_across_days_filters_search_and_pages(
+        self, client: httpx.AsyncClient, feed: str
+    ) -> None:
+        await log_in(client, "alpha")
+        page = (await client.get(f"{feed}?day={DAY}&sort=-point&q=e&size=8")).text
+        previous = re.search(r'id="previous-day" href="([^"]+)"', page)
+        assert previous and "sort=-point" in previous.group(1) and "q=e" in previous.group(1)
+        # The filter form (date, status, error, search) sends the sort along with itself.
+        assert '<input type="hidden" name="sort" value="-point" form="event-filter"' in page
+        assert '<form class="row g-2 mb-3 align-items-end" id="event-filter"' in page
+        assert (
+            'name="sort" value="-point"'
+            in page.split('aria-label="Pages"')[0].rsplit("<form", 1)[1]
+        )
 
 
 class TestStatistics:

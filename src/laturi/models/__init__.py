@@ -20,6 +20,7 @@ from laturi.models.operator import (
 )
 from laturi.models.organization import Organization
 from laturi.models.station import Station, UnknownStationAttempt
+from laturi.models.station_configuration import StationConfigurationKey
 from laturi.models.station_event import OcppMessage, StationEvent
 from laturi.models.transaction import MeterValue, Transaction
 
@@ -41,6 +42,7 @@ __all__ = [
     "Organization",
     "Socket",
     "Station",
+    "StationConfigurationKey",
     "StationEvent",
     "Transaction",
     "UnknownStationAttempt",

@@ -18,10 +18,12 @@ from laturi.http import SessionDep, settings
 from laturi.kit.pagination import ListQuery
 from laturi.models import MeterValue, Transaction
 from laturi.sessions import history
-from laturi.stations import commands, feed
+from laturi.stations import commands, configuration, feed
 from laturi.stations.api import station_bus
 from laturi.stations.schemas import (
     CommandOut,
+    ConfigurationKeyOut,
+    ConfigurationOut,
     DayOut,
     EventOut,
     MessageOut,
@@ -84,6 +86,30 @@ async def send_command(
     )
 
 
+@router.get("/configuration")
+async def configuration_keys(
+    station_id: int,
+    actor: Actor = Depends(api_actor),
+    session: AsyncSession = SessionDep,
+    bus: StationBus = Depends(station_bus),
+) -> ConfigurationOut:
+    """The configuration keys the station last reported (GetConfiguration), kept also while
+    it is offline; send GetConfiguration through the commands to read them again.
+    """
+    found = await configuration.stored(session, actor, station_id, bus)
+    keys = [
+        ConfigurationKeyOut(
+            key=k.key,
+            value=k.value,
+            readonly=k.readonly,
+            read_at=k.read_at,
+            reboot_required=k.reboot_needed,
+        )
+        for k in found.keys
+    ]
+    return ConfigurationOut(online=found.online, read_at=found.read_at, keys=keys)
+
+
 @router.get("/events")
 async def events(
     station_id: int,
@@ -91,14 +117,18 @@ async def events(
     status: str | None = None,
     error_code: str | None = None,
     q: str = "",
+    sort: str = Query(
+        "-time",
+        description="time, point, status, error or info; a leading '-' sorts descending",
+    ),
     page: int = Query(1, ge=1),
     size: int = Query(100, ge=1, le=500),
     actor: Actor = Depends(api_actor),
     session: AsyncSession = SessionDep,
 ) -> PageOut[EventOut]:
-    """One day of the event feed, newest first."""
+    """One day of the event feed; newest first unless sorted otherwise."""
     where = feed.EventQuery(day, status or None, error_code or None)
-    query = ListQuery.parse(search=q, sort="", page=page, size=size)
+    query = ListQuery.parse(search=q, sort=sort, page=page, size=size)
     found = await feed.events(session, actor, station_id, where, query)
     items = [EventOut.model_validate(e, from_attributes=True) for e in found.items]
     return PageOut(items=items, total=found.total, page=page, size=size)

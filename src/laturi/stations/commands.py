@@ -21,7 +21,7 @@ from laturi.errors import NotFound
 from laturi.models import Station
 from laturi.models.station_event import EventKind
 from laturi.sessions import repository as sessions_repository
-from laturi.stations import charging_profiles, local_lists, reports, repository
+from laturi.stations import charging_profiles, configuration, local_lists, reports, repository
 from laturi.stations.service import NOT_FOUND
 
 CONFIGURATION_ERROR = "Charging point configuration error."
@@ -182,11 +182,17 @@ async def _complete(
 async def _remember(
     session: AsyncSession, station_id: int, command: Command, sent: Payload, answer: Payload
 ) -> None:
-    """What the answer tells us the station now holds (its local list)."""
+    """What the answer tells us the station now holds: its local list and configuration."""
     if command is Command.SEND_LOCAL_LIST and answer.get("status") == "Accepted":
         await local_lists.accepted(session, station_id, sent)
-    if command is Command.GET_LOCAL_LIST_VERSION and isinstance(answer.get("listVersion"), int):
+    elif command is Command.GET_LOCAL_LIST_VERSION and isinstance(answer.get("listVersion"), int):
         await local_lists.reported(session, station_id, answer["listVersion"])
+    elif command is Command.GET_CONFIGURATION:
+        await configuration.remember_read(session, station_id, sent, answer)
+    elif command is Command.CHANGE_CONFIGURATION:
+        key, value = str(sent.get("key", "")), str(sent.get("value", ""))
+        status = str(answer.get("status", ""))
+        await configuration.remember_change(session, station_id, key, value, status)
 
 
 async def _judge(

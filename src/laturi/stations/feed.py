@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -49,8 +49,10 @@ class Statistics:
 async def events(
     session: AsyncSession, actor: Actor, station_id: int, where: EventQuery, query: ListQuery
 ) -> Page[StationEvent]:
-    """One day of the station's events, newest first."""
+    """One day of the station's events, by the chosen column; newest first by default."""
     station = await _station(session, actor, station_id)
+    if query.sort not in repository.EVENT_SORT_COLUMNS:
+        query = replace(query, sort="time", descending=True)
     zone = ZoneInfo(actor.time_zone)
     start = datetime.combine(where.day or utcnow().astimezone(zone).date(), time(), zone)
     found = repository.EventFilter(

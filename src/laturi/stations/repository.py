@@ -167,9 +167,31 @@ async def events(
     if where.search:
         stmt = stmt.where(func.lower(StationEvent.info).like(query.escaped_search(), escape="\\"))
     total = int(await session.scalar(select(func.count()).select_from(stmt.subquery())) or 0)
-    page = stmt.order_by(StationEvent.at.desc(), StationEvent.id.desc())
+    page = stmt.order_by(*_event_order(query))
     rows = await session.scalars(page.offset(query.offset).limit(query.size))
     return rows.all(), total
+
+
+# The feed's sortable columns. Blanks sort as empty text (connector: as 0, the whole station,
+# which is how the feed shows it) so SQLite and PostgreSQL put them in the same place.
+EVENT_SORT_COLUMNS: dict[str, Any] = {
+    "time": StationEvent.at,
+    "point": func.coalesce(StationEvent.connector_id, 0),
+    "status": func.coalesce(StationEvent.status, ""),
+    "error": func.coalesce(StationEvent.error_code, ""),
+    "info": func.lower(func.coalesce(StationEvent.info, "")),
+}
+
+
+def _event_order(query: ListQuery) -> list[Any]:
+    """The chosen column, then newest first; unknown or no sort: newest first."""
+    newest = [StationEvent.at.desc(), StationEvent.id.desc()]
+    column = EVENT_SORT_COLUMNS.get(query.sort)
+    if column is None:
+        return newest
+    if query.sort == "time" and not query.descending:
+        return [StationEvent.at.asc(), StationEvent.id.asc()]
+    return [column.desc() if query.descending else column.asc(), *newest]
 
 
 async def messages(

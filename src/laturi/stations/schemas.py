@@ -158,6 +158,22 @@ class CommandOut(BaseModel):
     message: str | None = Field(description="Why it counts as failed, when it does")
 
 
+class ConfigurationKeyOut(BaseModel):
+    key: str
+    value: str | None
+    readonly: bool
+    read_at: datetime = Field(description="When the station last reported or accepted it")
+    reboot_required: bool = Field(
+        description="Changed with the answer RebootRequired and the station has not booted since"
+    )
+
+
+class ConfigurationOut(BaseModel):
+    online: bool = Field(description="Keys can be changed or read again only while online")
+    read_at: datetime | None = Field(description="The latest report; null: never read")
+    keys: list[ConfigurationKeyOut]
+
+
 class UnknownAttemptOut(BaseModel):
     identifier: str
     reason: str = Field(description="unknown, or deleted (a station deleted for good)")

@@ -63,8 +63,18 @@ async def list_page(
     group_id = form_int(request.query_params.get("group"))
     found = await panel.station_list(session, actor, list_query(request), bus, group_id)
     context = {"listing": found, "page": found.page, "group_id": group_id, **PRESENTATION}
-    template = "stations/_table.html" if is_htmx(request) else "stations/list.html"
-    return render(request, template, context)
+    template = _template(request, "list", "_table", rows=("station-rows", "_rows"))
+    return render(request, f"stations/{template}.html", context)
+
+
+def _template(request: Request, page: str, fragment: str, *, rows: tuple[str, str]) -> str:
+    """What an HTMX request asks for: a table body polling for its rows (`rows` is its id and
+    template), the list fragment; without HTMX, the whole page.
+    """
+    if not is_htmx(request):
+        return page
+    body_id, body = rows
+    return body if request.headers.get("hx-target") == body_id else fragment
 
 
 @router.get("/new")
@@ -156,8 +166,9 @@ async def events_page(
         "statuses": panel.OCPP_STATUSES,
         "error_codes": panel.OCPP_ERRORS,
     }
+    template = _template(request, "events", "_events", rows=("event-rows", "_event_rows"))
     if is_htmx(request):
-        return render(request, "stations/_events.html", {**context, **PRESENTATION})
+        return render(request, f"stations/{template}.html", {**context, **PRESENTATION})
     context.update(await station_context(session, actor, station_id, bus))
     return render(request, "stations/events.html", context)
 

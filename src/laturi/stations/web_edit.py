@@ -19,7 +19,7 @@ from laturi.config import Settings
 from laturi.errors import LaturiError, ValidationFailed
 from laturi.http import SessionDep, settings
 from laturi.models.charging_point import MAX_SOCKETS, SocketType
-from laturi.stations import commands, panel, service
+from laturi.stations import commands, configuration, panel, service
 from laturi.stations.api import station_bus
 from laturi.web.pages import form_int, is_htmx, redirect, render, undo
 from laturi.web.security import web_actor
@@ -150,8 +150,17 @@ async def advanced_page(
     session: AsyncSession = SessionDep,
     bus: StationBus = Depends(station_bus),
 ) -> Response:
+    """The keys the station last reported; changeable only while it is connected."""
+    context = await _advanced_context(session, actor, station_id, bus)
+    return render(request, "stations/edit_advanced.html", context)
+
+
+async def _advanced_context(
+    session: AsyncSession, actor: Actor, station_id: int, bus: StationBus
+) -> dict[str, Any]:
     context = await _editable_context(session, actor, station_id, bus, "advanced")
-    return render(request, "stations/edit_advanced.html", {**context, "keys": None})
+    stored = await configuration.stored(session, actor, station_id, bus)
+    return {**context, "config": stored, "keys": stored.keys}
 
 
 @router.post("/{station_id:int}/edit/advanced")
@@ -164,15 +173,16 @@ async def refresh_configuration(
     config: Settings = Depends(settings),
 ) -> Response:
     """REFRESH CONFIGURATION: GetConfiguration, every key shown, read-only ones greyed."""
-    context = await _editable_context(session, actor, station_id, bus, "advanced")
-    keys, error = None, None
+    await panel.editable(session, actor, station_id, bus)
+    error = None
     try:
-        keys = await commands.refresh_configuration(
+        await commands.refresh_configuration(
             session, actor, bus, station_id, answer_within=config.ocpp_command_timeout
         )
     except STATION_ERRORS as err:
         error = err.message
-    context.update(keys=keys, config_error=error)
+    context = await _advanced_context(session, actor, station_id, bus)
+    context.update(refresh_error=error)
     template = "stations/_config.html" if is_htmx(request) else "stations/edit_advanced.html"
     return render(request, template, context)
 
@@ -187,9 +197,9 @@ async def change_configuration(
     config: Settings = Depends(settings),
 ) -> Response:
     """ChangeConfiguration of one key; the station's answer is shown beside it."""
-    context = await _editable_context(session, actor, station_id, bus, "advanced")
+    await panel.editable(session, actor, station_id, bus)
     raw = await request.form()
-    key = commands.ConfigurationKey(str(raw.get("key", "")), str(raw.get("value", "")), False)
+    typed = commands.ConfigurationKey(str(raw.get("key", "")), str(raw.get("value", "")), False)
     answer, error = None, None
     try:
         result = await commands.send_command(
@@ -198,13 +208,16 @@ async def change_configuration(
             bus,
             station_id,
             commands.Command.CHANGE_CONFIGURATION,
-            {"key": key.key, "value": key.value},
+            {"key": typed.key, "value": typed.value},
             answer_within=config.ocpp_command_timeout,
         )
         answer, error = str(result.answer.get("status", "")), result.message
     except STATION_ERRORS as err:
         error = err.message
-    context.update(key=key, answer=answer, config_error=error, keys=None)
+    context = await _advanced_context(session, actor, station_id, bus)
+    # The row shows what the station holds now; a key it never reported, as typed.
+    key = context["config"].get(typed.key) or typed
+    context.update(key=key, changed=typed.key, answer=answer, config_error=error)
     template = "stations/_config_row.html" if is_htmx(request) else "stations/edit_advanced.html"
     return render(request, template, context)
 
