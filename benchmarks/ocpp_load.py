@@ -83,7 +83,7 @@ from laturi.models import ChargingGroup, Organization, Station
 async def main():
     db = Database({url!r})
     async with db.session() as s:
-        org = Organization(name="Bench")
+        org = Organization(name="Bench", slug="bench")
         s.add(org)
         await s.flush()
         group = ChargingGroup(organization_id=org.id, name="Bench")
@@ -134,7 +134,7 @@ class Station:
 
     async def connect(self, base: str) -> None:
         self.ws = await websockets.connect(
-            f"{base}/ocpp/{self.identifier}",
+            f"{base}/ocpp/bench/{self.identifier}",  # the tenant in the path, as deployed
             subprotocols=["ocpp1.6"],  # type: ignore[list-item]
             open_timeout=120,
             ping_interval=None,

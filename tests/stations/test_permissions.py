@@ -38,6 +38,7 @@ MATRIX: list[tuple[str, str, str, Any, tuple[int, int, int, int]]] = [
     ("transactions", "GET", "/stations/{s2}/transactions", None, (200, 200, 404, 404)),
     ("transaction", "GET", "/stations/{s2}/transactions/{tx}", None, (200, 200, 404, 404)),
     ("statistics", "GET", "/stations/{s2}/statistics", None, (200, 200, 404, 404)),
+    ("stored configuration", "GET", "/stations/{s2}/configuration", None, (200, 200, 404, 404)),
     ("message log", "GET", "/stations/{s2}/messages", None, (200, 403, 404, 404)),
     ("command", "POST", "/stations/{s2}/commands/Reset", {"type": "Soft"}, (409, 409, 404, 404)),
     (
