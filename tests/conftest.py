@@ -25,6 +25,7 @@ from laturi.app import create_app
 from laturi.config import Settings
 from laturi.db import Database, upgrade
 from laturi.models import Base
+from tests.fixtures.world import World, api_token, build_world
 
 REQUIRE_ALL = os.environ.get("LATURI_TEST_REQUIRE_ALL") == "1"
 PG_URL = os.environ.get("LATURI_TEST_DATABASE_URL", "")
@@ -128,6 +129,18 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]):  
     report = yield
     setattr(item, f"rep_{report.when}", report)
     return report
+
+
+@pytest.fixture
+async def world(session: AsyncSession) -> World:
+    """Organisations A and B with alpha, beta, gamma and omega (tests/fixtures/world.py)."""
+    return await build_world(session)
+
+
+@pytest.fixture
+async def alpha(session: AsyncSession, world: World) -> dict[str, str]:
+    """alpha's API bearer header."""
+    return await api_token(session, world.alpha)
 
 
 pytest_plugins = ["tests.fixtures.browser"]

@@ -18,7 +18,7 @@ from laturi.db import Database
 from tests.fixtures.browser import LiveServer
 from tests.fixtures.station import Script, connected
 from tests.fixtures.wait import eventually
-from tests.fixtures.world import World, api_token, build_world
+from tests.fixtures.world import World, api_token
 
 
 @dataclass
@@ -30,11 +30,6 @@ class Cluster:
 
     def ws(self, node: LiveServer) -> str:
         return node.url.replace("http://", "ws://")
-
-
-@pytest.fixture
-async def world(session: AsyncSession) -> World:
-    return await build_world(session)
 
 
 @pytest.fixture

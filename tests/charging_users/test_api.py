@@ -3,18 +3,12 @@
 from __future__ import annotations
 
 import httpx
-import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tests.fixtures.factories import create_charging_user, create_token, create_user_group
-from tests.fixtures.world import World, api_token, build_world
+from tests.fixtures.world import World, api_token
 
 USERS = "/api/v1/charging-users"
-
-
-@pytest.fixture
-async def world(session: AsyncSession) -> World:
-    return await build_world(session)
 
 
 SCROOGE = {

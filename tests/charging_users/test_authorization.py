@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from laturi.charging_users.authorization import (
@@ -19,7 +18,7 @@ from tests.fixtures.factories import (
     create_station,
     create_token,
 )
-from tests.fixtures.world import World, build_world
+from tests.fixtures.world import World
 
 NOW = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
 DAY = timedelta(days=1)
@@ -29,11 +28,6 @@ Accepted, Blocked, Expired, Invalid = (
     AuthorizationStatus.EXPIRED,
     AuthorizationStatus.INVALID,
 )
-
-
-@pytest.fixture
-async def world(session: AsyncSession) -> World:
-    return await build_world(session)
 
 
 async def ask(session: AsyncSession, world: World, station: int, tag: str) -> Authorization:

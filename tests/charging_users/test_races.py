@@ -12,12 +12,7 @@ from laturi.charging_users.user_groups import service as user_groups
 from laturi.db import Database
 from laturi.errors import Conflict, StaleEdit
 from tests.fixtures.factories import create_charging_user, create_user_group
-from tests.fixtures.world import World, build_world
-
-
-@pytest.fixture
-async def world(session: AsyncSession) -> World:
-    return await build_world(session)
+from tests.fixtures.world import World
 
 
 async def test_one_save_bumps_the_version_once(session: AsyncSession, world: World) -> None:

@@ -18,14 +18,9 @@ from tests.fixtures.factories import (
     create_token,
     create_user_group,
 )
-from tests.fixtures.world import World, build_world
+from tests.fixtures.world import World
 
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
-
-
-@pytest.fixture
-async def world(session: AsyncSession) -> World:
-    return await build_world(session)
 
 
 def scrooge(**changes: object) -> UserInput:

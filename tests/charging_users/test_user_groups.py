@@ -12,12 +12,7 @@ from laturi.errors import AccessDenied, Conflict, NotFound, StaleEdit, Validatio
 from laturi.kit.pagination import ListQuery
 from laturi.models import ChargingUser
 from tests.fixtures.factories import create_charging_user, create_user_group
-from tests.fixtures.world import World, build_world
-
-
-@pytest.fixture
-async def world(session: AsyncSession) -> World:
-    return await build_world(session)
+from tests.fixtures.world import World
 
 
 async def _group_of(session: AsyncSession, user: ChargingUser) -> int | None:

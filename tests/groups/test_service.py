@@ -12,12 +12,7 @@ from laturi.groups.service import GroupInput
 from laturi.kit.pagination import ListQuery
 from laturi.models import Station
 from tests.fixtures.factories import create_group, create_operator
-from tests.fixtures.world import World, build_world
-
-
-@pytest.fixture
-async def world(session: AsyncSession) -> World:
-    return await build_world(session)
+from tests.fixtures.world import World
 
 
 class TestAddGroup:

@@ -3,18 +3,12 @@
 from __future__ import annotations
 
 import httpx
-import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from laturi.models import ChargingGroup
 from tests.fixtures.factories import create_group
-from tests.fixtures.world import World, build_world, csrf, log_in
-
-
-@pytest.fixture
-async def world(session: AsyncSession) -> World:
-    return await build_world(session)
+from tests.fixtures.world import World, csrf, log_in
 
 
 async def _names(session: AsyncSession) -> set[str]:

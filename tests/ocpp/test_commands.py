@@ -22,7 +22,7 @@ from laturi.models.station_event import EventKind
 from tests.fixtures.factories import create_charging_user, create_token
 from tests.fixtures.station import Script, connected
 from tests.fixtures.wait import read
-from tests.fixtures.world import World, api_token, build_world
+from tests.fixtures.world import World
 
 PROFILE = {
     "chargingProfileId": 7,
@@ -99,16 +99,6 @@ ROUND_TRIPS: list[tuple[str, dict[str, Any], dict[str, Any], dict[str, Any]]] = 
     ("SendLocalList", {}, {"update_type": "Full", "local_authorization_list": []}, {}),
     ("GetLocalListVersion", {}, {}, {"listVersion": 3}),
 ]
-
-
-@pytest.fixture
-async def world(session: AsyncSession) -> World:
-    return await build_world(session)
-
-
-@pytest.fixture
-async def alpha(session: AsyncSession, world: World) -> dict[str, str]:
-    return await api_token(session, world.alpha)
 
 
 def command_url(world: World, command: str, station: int = 2) -> str:

@@ -17,7 +17,7 @@ from laturi.models import Operator
 from laturi.models.operator import Level
 from tests.fixtures.factories import PASSWORD, create_operator
 from tests.fixtures.smtp import SmtpServer, smtp
-from tests.fixtures.world import World, build_world, csrf, log_in
+from tests.fixtures.world import World, csrf, log_in
 
 __all__ = ["smtp"]
 
@@ -30,11 +30,6 @@ def settings(database: Database, outbox: Path, smtp: SmtpServer) -> Settings:
         base_url="http://testserver",
         smtp_url=smtp.url,
     )
-
-
-@pytest.fixture
-async def world(session: AsyncSession) -> World:
-    return await build_world(session)
 
 
 @dataclass

@@ -13,17 +13,7 @@ from laturi.kit.time import utcnow
 from laturi.models import MeterValue
 from laturi.models.station_event import EventKind
 from tests.fixtures.factories import create_event, create_transaction
-from tests.fixtures.world import World, api_token, build_world
-
-
-@pytest.fixture
-async def world(session: AsyncSession) -> World:
-    return await build_world(session)
-
-
-@pytest.fixture
-async def alpha(session: AsyncSession, world: World) -> dict[str, str]:
-    return await api_token(session, world.alpha)
+from tests.fixtures.world import World
 
 
 def url(world: World, tail: str) -> str:

@@ -9,19 +9,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from laturi.kit.time import utcnow
 from laturi.models import UnknownStationAttempt
 from tests.fixtures.factories import create_charging_point
-from tests.fixtures.world import World, api_token, build_world
+from tests.fixtures.world import World, api_token
 
 STATIONS = "/api/v1/stations"
-
-
-@pytest.fixture
-async def world(session: AsyncSession) -> World:
-    return await build_world(session)
-
-
-@pytest.fixture
-async def alpha(session: AsyncSession, world: World) -> dict[str, str]:
-    return await api_token(session, world.alpha)
 
 
 @pytest.fixture

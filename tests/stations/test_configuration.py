@@ -20,7 +20,7 @@ from tests.fixtures.html import by_id, table_rows
 from tests.fixtures.server import ocpp_url
 from tests.fixtures.station import Script, connected
 from tests.fixtures.wait import eventually
-from tests.fixtures.world import World, api_token, build_world, csrf, log_in
+from tests.fixtures.world import World, api_token, csrf, log_in
 
 __all__ = ["ocpp_url"]
 
@@ -28,11 +28,6 @@ HTMX = {"HX-Request": "true"}
 # The fake station's configuration by default (tests/fixtures/station.py).
 DEFAULT_ROWS = ["HeartbeatInterval Change", "SupportedFeatureProfiles read-only"]
 LOCAL_TIME = re.compile(r" \d\d\.\d\d\.\d{4} \d\d:\d\d")
-
-
-@pytest.fixture
-async def world(session: AsyncSession) -> World:
-    return await build_world(session)
 
 
 def advanced(world: World) -> str:

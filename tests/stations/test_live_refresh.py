@@ -10,7 +10,6 @@ import html
 import re
 
 import httpx
-import pytest
 from fastapi import FastAPI
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -20,14 +19,9 @@ from tests.fixtures.html import table_rows
 from tests.fixtures.server import ocpp_url
 from tests.fixtures.station import connected
 from tests.fixtures.wait import eventually
-from tests.fixtures.world import World, build_world, log_in
+from tests.fixtures.world import World, log_in
 
 __all__ = ["ocpp_url"]
-
-
-@pytest.fixture
-async def world(session: AsyncSession) -> World:
-    return await build_world(session)
 
 
 def polling(page: str, body_id: str) -> tuple[str, str] | None:

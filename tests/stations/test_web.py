@@ -25,12 +25,7 @@ from tests.fixtures.factories import (
 )
 from tests.fixtures.html import by_id, field_error, table_rows, text
 from tests.fixtures.wait import read
-from tests.fixtures.world import World, build_world, csrf, log_in
-
-
-@pytest.fixture
-async def world(session: AsyncSession) -> World:
-    return await build_world(session)
+from tests.fixtures.world import World, csrf, log_in
 
 
 async def stored(database: Database, station_id: int) -> Station:

@@ -16,15 +16,10 @@ from laturi.models import OcppMessage
 from laturi.models.station_event import Direction, EventKind
 from tests.fixtures.factories import create_event, create_transaction
 from tests.fixtures.html import by_id, table_rows
-from tests.fixtures.world import World, build_world, log_in
+from tests.fixtures.world import World, log_in
 
 # Operators read times in Europe/Helsinki (UTC+2 in January).
 DAY = "2026-01-15"
-
-
-@pytest.fixture
-async def world(session: AsyncSession) -> World:
-    return await build_world(session)
 
 
 def at(text: str) -> datetime:

@@ -10,19 +10,8 @@ from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from tests.fixtures.world import World, api_token, build_world
-
-
-@pytest.fixture
-async def world(session: AsyncSession) -> World:
-    return await build_world(session)
-
-
-@pytest.fixture
-async def alpha(session: AsyncSession, world: World) -> dict[str, str]:
-    return await api_token(session, world.alpha)
+from tests.fixtures.world import World
 
 
 class Operator:
