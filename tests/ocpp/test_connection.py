@@ -175,6 +175,18 @@ class TestTenantInThePath:
                 pass
         assert refused.value.response.status_code == 401
 
+    async def test_a_trailing_slash_after_the_identifier_is_forgiven(
+        self, twins: tuple[Station, Station], ocpp_url: str, database: Database
+    ) -> None:
+        theirs, _ = twins
+        async with websockets.connect(
+            f"{ocpp_url}/ocpp/aanekoski-energia/TWIN/",
+            subprotocols=["ocpp1.6"],  # type: ignore[list-item]
+        ) as ws:
+            await ws.send('[2,"1","Heartbeat",{}]')
+            assert (await ws.recv()).startswith('[3,"1",')
+        assert (await station_row(database, theirs.id)).last_heartbeat_at is not None
+
     async def test_an_unknown_device_under_a_slug_is_shown_to_that_organisation_only(
         self, twins: tuple[Station, Station], ocpp_url: str, database: Database
     ) -> None:

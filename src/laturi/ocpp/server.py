@@ -116,7 +116,8 @@ class OcppServer:
 
         `path` is what follows /ocpp/: `{identifier}` or `{organisation slug}/{identifier}`.
         """
-        tenant, _, identifier = path.rpartition("/")
+        # Some stations append a slash to the address they were given.
+        tenant, _, identifier = path.rstrip("/").rpartition("/")
         offered = list(websocket.scope.get("subprotocols") or [])
         if offered and SUBPROTOCOL not in offered:
             # OCPP-J: a station offering only other versions is refused.
