@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from laturi.config import Settings
 from laturi.db import Database
 from laturi.kit.time import utcnow
-from laturi.models import StationEvent
+from laturi.models import StationEvent, Transaction
 from laturi.models.station_event import EventKind
 from tests.fixtures.factories import create_charging_user, create_token
 from tests.fixtures.station import Script, connected
@@ -321,3 +321,63 @@ class TestLocalList:
         assert kwargs["local_authorization_list"] == [
             {"id_tag": "HERE1", "id_tag_info": {"status": "Accepted"}}
         ]
+
+    async def test_another_organisation_s_tokens_never_enter_the_list(
+        self,
+        session: AsyncSession,
+        world: World,
+        alpha: dict[str, str],
+        client: httpx.AsyncClient,
+        ocpp_url: str,
+    ) -> None:
+        since = utcnow() - timedelta(days=1)
+        here = await create_charging_user(session, organization=world.org_a, groups=[world.a])
+        # Organisation B's users: one with B's own rights, one whose rights (wrongly) name
+        # organisation A's group and station: neither may be sent to A's station.
+        theirs = await create_charging_user(session, organization=world.org_b, groups=[world.x])
+        astray = await create_charging_user(
+            session, organization=world.org_b, groups=[world.b], stations=[world.stations[2]]
+        )
+        await create_token(session, user=here, id_tag="HERE1", valid_from=since)
+        await create_token(session, user=theirs, id_tag="OMEGA1", valid_from=since)
+        await create_token(session, user=astray, id_tag="OMEGA2", valid_from=since)
+        await session.commit()
+        script = Script()
+        async with connected(ocpp_url, "ST2", script=script):
+            response = await client.post(command_url(world, "SendLocalList"), headers=alpha)
+        assert response.json()["accepted"]
+        ((_, kwargs),) = script.received
+        assert [e["id_tag"] for e in kwargs["local_authorization_list"]] == ["HERE1"]
+
+
+class TestRemoteStartWithAnotherOrganisationsTag:
+    async def test_the_tag_is_unknown_at_the_station_and_names_nobody(
+        self,
+        session: AsyncSession,
+        world: World,
+        alpha: dict[str, str],
+        client: httpx.AsyncClient,
+        ocpp_url: str,
+        database: Database,
+    ) -> None:
+        since = utcnow() - timedelta(days=1)
+        theirs = await create_charging_user(
+            session, organization=world.org_b, groups=[world.x, world.b]
+        )
+        await create_token(session, user=theirs, id_tag="OMEGA1", valid_from=since)
+        await session.commit()
+        params = {"connectorId": 1, "idTag": "OMEGA1"}
+        async with connected(ocpp_url, "ST2") as station:
+            response = await client.post(
+                command_url(world, "RemoteStartTransaction"), json=params, headers=alpha
+            )
+            assert response.json()["accepted"]
+            # The station, not asking first (AuthorizeRemoteTxRequests false), starts it.
+            started = await station.start_tx(1, "OMEGA1", 0)
+        assert started.id_tag_info["status"] == "Invalid"
+
+        async def recorded(s: AsyncSession) -> list[tuple[int | None, int | None, str]]:
+            rows = await s.scalars(select(Transaction))
+            return [(t.token_id, t.charging_user_id, t.authorization_status) for t in rows]
+
+        assert await read(database, recorded) == [(None, None, "Invalid")]

@@ -271,3 +271,83 @@ class TestDeletedWhileConnected:
         with pytest.raises(websockets.InvalidStatus):
             async with connected(ocpp_url, "ST1"):
                 pass
+
+
+class TestRefusalsStayWithTheirTenant:
+    """A refused device is told to one organisation at most: the one it named or surely is."""
+
+    @pytest.fixture
+    async def locked_twins(self, session: AsyncSession) -> tuple[Station, Station]:
+        first = await create_organization(session, name="Initrode")
+        second = await create_organization(session, name="Umbrella")
+        theirs = await create_station(
+            session, group=None, organization=first, identifier="TWIN", password="a-Pass-1"
+        )
+        mine = await create_station(
+            session, group=None, organization=second, identifier="TWIN", password="b-Pass-2"
+        )
+        await session.commit()
+        return theirs, mine
+
+    async def test_one_organisation_s_password_does_not_open_the_other_s_station(
+        self, locked_twins: tuple[Station, Station], ocpp_url: str, database: Database
+    ) -> None:
+        theirs, mine = locked_twins
+        with pytest.raises(websockets.InvalidStatus) as refused:
+            async with connected(ocpp_url, "TWIN", password="a-Pass-1", tenant="umbrella"):
+                pass
+        assert refused.value.response.status_code == 401
+        # Told to the organisation named in the path, whose station it claimed to be.
+        assert await kinds(database, mine.id) == [EventKind.AUTH_FAILED]
+        assert await kinds(database, theirs.id) == []
+
+    async def test_a_station_of_one_organisation_is_not_admitted_under_another_s_slug(
+        self, session: AsyncSession, ocpp_url: str, database: Database
+    ) -> None:
+        world = await build_world(session)
+        with pytest.raises(websockets.InvalidStatus) as refused:
+            async with connected(ocpp_url, "ST1", tenant=world.org_b.slug):
+                pass
+        assert refused.value.response.status_code == 404
+        assert await kinds(database, world.stations[1].id) == []
+        (attempt,) = await attempts(database)
+        assert (attempt.identifier, attempt.organization_id) == ("ST1", world.org_b.id)
+
+    async def test_a_wrong_password_for_an_ambiguous_identifier_is_told_to_nobody(
+        self, locked_twins: tuple[Station, Station], ocpp_url: str, database: Database
+    ) -> None:
+        theirs, mine = locked_twins
+        with pytest.raises(websockets.InvalidStatus) as refused:
+            async with connected(ocpp_url, "TWIN", password="wrong-Pass-3"):
+                pass
+        assert refused.value.response.status_code == 401
+        # Either organisation's device, or neither's: no station's feed may show its address.
+        assert await kinds(database, theirs.id) == []
+        assert await kinds(database, mine.id) == []
+
+    async def test_an_identifier_deleted_in_two_organisations_is_told_to_neither(
+        self, session: AsyncSession, ocpp_url: str, database: Database
+    ) -> None:
+        for name in ("Hooli", "Pied Piper"):
+            org = await create_organization(session, name=name)
+            gone = await create_station(session, group=None, organization=org, identifier="OLD-2")
+            gone.deleted_at = utcnow()
+        await session.commit()
+        with pytest.raises(websockets.InvalidStatus):
+            async with connected(ocpp_url, "OLD-2"):
+                pass
+        (attempt,) = await attempts(database)
+        assert (attempt.reason, attempt.organization_id) == ("deleted", None)
+
+    async def test_an_identifier_deleted_in_one_organisation_is_told_to_it_under_its_slug(
+        self, session: AsyncSession, ocpp_url: str, database: Database
+    ) -> None:
+        world = await build_world(session)
+        world.stations[5].deleted_at = utcnow()
+        await session.commit()
+        with pytest.raises(websockets.InvalidStatus):
+            async with connected(ocpp_url, "ST5", tenant=world.org_a.slug):
+                pass
+        (attempt,) = await attempts(database)
+        # Organisation A was named and has no ST5: unknown to A, never B's deleted station.
+        assert (attempt.reason, attempt.organization_id) == ("unknown", world.org_a.id)

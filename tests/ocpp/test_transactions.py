@@ -14,7 +14,13 @@ from laturi.db import Database
 from laturi.kit.time import utcnow
 from laturi.models import ChargingGroup, MeterValue, Organization, StationEvent, Transaction
 from laturi.models.station_event import EventKind
-from tests.fixtures.factories import create_charging_user, create_group, create_token
+from tests.fixtures.factories import (
+    create_charging_user,
+    create_group,
+    create_organization,
+    create_station,
+    create_token,
+)
 from tests.fixtures.station import connected
 from tests.fixtures.wait import read
 from tests.ocpp.conftest import Site
@@ -348,3 +354,32 @@ class TestAuthorizationRule:
         assert started.id_tag_info["status"] == "Accepted"
         (tx,) = await transactions(database)
         assert tx.free_charging and tx.token_id == tokens["OFF"]
+
+
+class TestAnotherStationsTransaction:
+    """Transaction ids are ours and global: a station naming another's touches nothing of it."""
+
+    async def test_its_stop_and_meter_values_leave_the_other_s_transaction_alone(
+        self, session: AsyncSession, site: Site, ocpp_url: str, database: Database
+    ) -> None:
+        other = await create_organization(session, name="Globex")
+        group = await create_group(session, organization=other)
+        await create_station(session, group=group, identifier="INTRUDER-1", free_charging=True)
+        await session.commit()
+        async with connected(ocpp_url, site.free_identifier) as station:
+            started = await station.start_tx(1, "TAG1", 100, at(0))
+        theirs = started.transaction_id
+        async with connected(ocpp_url, "INTRUDER-1") as intruder:
+            await intruder.call(
+                call.MeterValues(
+                    connector_id=1, transaction_id=theirs, meter_value=[meter_value(5, 9000)]
+                ),
+                suppress=False,
+            )
+            await intruder.stop_tx(theirs, 9999, timestamp=at(6))
+        victim, unmatched = await transactions(database)
+        assert victim.id == theirs and victim.station_id == site.free.id
+        assert (victim.stopped_at, victim.meter_stop, victim.last_meter_wh) == (None, None, None)
+        assert unmatched.unmatched_stop and unmatched.reported_transaction_id == theirs
+        assert unmatched.station_id != site.free.id
+        assert all(s.transaction_id != theirs for s in await samples(database))

@@ -7,6 +7,7 @@ so commands that may be sent answer that the station is offline.
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import httpx
@@ -15,9 +16,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from laturi.auth.secrets import digest, new_token
 from laturi.kit.time import utcnow
-from laturi.models import OperatorSession
+from laturi.models import OperatorSession, StationConfigurationKey, UnknownStationAttempt
 from laturi.web.security import CSRF_COOKIE, SESSION_COOKIE
-from tests.fixtures.factories import create_charging_point, create_transaction
+from tests.fixtures.factories import (
+    create_charging_point,
+    create_charging_user,
+    create_event,
+    create_token,
+    create_transaction,
+)
 from tests.fixtures.world import World, build_world, csrf, log_in
 
 WHO = ("alpha", "beta", "gamma", "omega")
@@ -70,11 +77,19 @@ PAGES: list[tuple[str, tuple[int, int, int, int]]] = [
     ("/stations/{s4}", (200, 404, 200, 404)),
     ("/stations/{s5}", (404, 404, 404, 200)),
     ("/stations/{s2}/events", (200, 200, 404, 404)),
+    ("/stations/{s2}/events?sort=-status&day=2026-01-01", (200, 200, 404, 404)),
+    ("/stations/{s4}/events", (200, 404, 200, 404)),
+    ("/stations/{s5}/events", (404, 404, 404, 200)),
     ("/stations/{s2}/statistics", (200, 200, 404, 404)),
     ("/stations/{s2}/messages", (200, 403, 404, 404)),
+    ("/stations/{s2}/messages?direction=in", (200, 403, 404, 404)),
+    ("/stations/{s4}/messages", (200, 403, 200, 404)),
     ("/stations/{s2}/edit", (200, 403, 404, 404)),
     ("/stations/{s4}/edit", (200, 403, 200, 404)),
     ("/stations/{s2}/edit/advanced", (200, 403, 404, 404)),
+    ("/stations/{s4}/edit/advanced", (200, 403, 200, 404)),
+    ("/stations/{s5}/edit/advanced", (404, 403, 404, 200)),
+    ("/stations/{s5}/edit", (404, 403, 404, 200)),
     ("/stations/{s2}/edit/points", (200, 403, 404, 404)),
 ]
 
@@ -90,6 +105,12 @@ FORMS: list[tuple[str, dict[str, str], tuple[int, int, int, int]]] = [
     ("/stations/{s2}/edit/advanced/change", {"key": "K", "value": "1"}, (200, 403, 404, 404)),
     ("/stations/{s2}/commands/soft-reset", {}, (200, 200, 404, 404)),
     ("/stations/{s2}/commands/clear-cache", {}, (200, 200, 404, 404)),
+    ("/stations/{s2}/commands/hard-reset", {}, (200, 200, 404, 404)),
+    ("/stations/{s2}/commands/set-available", {"connector_id": "1"}, (200, 200, 404, 404)),
+    ("/stations/{s2}/commands/set-unavailable", {}, (200, 200, 404, 404)),
+    ("/stations/{s4}/commands/soft-reset", {}, (200, 404, 200, 404)),
+    ("/stations/{s5}/commands/soft-reset", {}, (404, 404, 404, 200)),
+    ("/stations/{s4}/edit/advanced/change", {"key": "K", "value": "1"}, (200, 403, 200, 404)),
     ("/stations/{s2}/commands/release-cable", {"connector_id": "1"}, (200, 200, 404, 404)),
     (
         "/stations/{s2}/commands/start-charging",
@@ -100,6 +121,32 @@ FORMS: list[tuple[str, dict[str, str], tuple[int, int, int, int]]] = [
     ("/stations/{s2}/commands/refresh-configuration", {}, (200, 200, 404, 404)),
     ("/stations/{s2}/commands/firmware-update", {"location": "ftp://x/"}, (200, 403, 404, 404)),
     ("/stations/{s2}/commands/get-diagnostics", {"location": "ftp://x/"}, (200, 200, 404, 404)),
+]
+
+
+HTMX = {"HX-Request": "true"}
+# The HTMX variants: path, the element asking (HX-Target; "" none), status per operator.
+FRAGMENTS: list[tuple[str, str, tuple[int, int, int, int]]] = [
+    ("/stations", "station-rows", (200, 200, 200, 200)),
+    ("/stations", "list", (200, 200, 200, 200)),
+    ("/stations?group={c}", "station-rows", (200, 200, 200, 200)),
+    ("/stations/{s2}", "", (200, 200, 404, 404)),
+    ("/stations/{s4}", "", (200, 404, 200, 404)),
+    ("/stations/{s2}/events", "event-rows", (200, 200, 404, 404)),
+    ("/stations/{s2}/events?sort=info", "event-rows", (200, 200, 404, 404)),
+    ("/stations/{s2}/events", "events", (200, 200, 404, 404)),
+    ("/stations/{s5}/events", "event-rows", (404, 404, 404, 200)),
+    ("/stations/{s2}/messages", "", (200, 403, 404, 404)),
+    ("/stations/{s4}/messages", "", (200, 403, 200, 404)),
+]
+# The HTMX variants of forms: path, form, status per operator.
+FRAGMENT_FORMS: list[tuple[str, dict[str, str], tuple[int, int, int, int]]] = [
+    ("/stations/{s2}/edit/advanced", {}, (200, 403, 404, 404)),
+    ("/stations/{s2}/edit/advanced/change", {"key": "K", "value": "1"}, (200, 403, 404, 404)),
+    ("/stations/{s2}/commands/soft-reset", {}, (200, 200, 404, 404)),
+    ("/stations/{s2}/commands/start-charging", {"id_tag": "T1"}, (200, 200, 404, 404)),
+    ("/stations/{s2}/commands/firmware-update", {"location": "ftp://x/"}, (200, 403, 404, 404)),
+    ("/stations/{s4}/commands/refresh-configuration", {}, (200, 404, 200, 404)),
 ]
 
 
@@ -154,6 +201,48 @@ class TestPanelMatrix:
             got[who] = response.status_code
         assert got == dict(zip(WHO, expected, strict=True))
 
+    @pytest.mark.parametrize(
+        ("path", "target", "expected"), FRAGMENTS, ids=[f"{p} {t}" for p, t, _ in FRAGMENTS]
+    )
+    async def test_fragment(
+        self,
+        client: httpx.AsyncClient,
+        world: World,
+        tokens: dict[str, str],
+        path: str,
+        target: str,
+        expected: tuple[int, int, int, int],
+    ) -> None:
+        headers = HTMX | ({"HX-Target": target} if target else {})
+        got = {}
+        for who in ORDER:
+            client.cookies.set(SESSION_COOKIE, tokens[who])
+            response = await client.get(fill(path, world), headers=headers)
+            _check_message(response, path)
+            got[who] = response.status_code
+        assert got == dict(zip(WHO, expected, strict=True))
+
+    @pytest.mark.parametrize(
+        ("path", "form", "expected"), FRAGMENT_FORMS, ids=[p for p, _, _ in FRAGMENT_FORMS]
+    )
+    async def test_fragment_form(
+        self,
+        client: httpx.AsyncClient,
+        world: World,
+        tokens: dict[str, str],
+        path: str,
+        form: dict[str, str],
+        expected: tuple[int, int, int, int],
+    ) -> None:
+        got = {}
+        for who in ORDER:
+            client.cookies.set(SESSION_COOKIE, tokens[who])
+            data = {k: fill(v, world, who) for k, v in form.items()} | {"csrf_token": csrf(client)}
+            response = await client.post(fill(path, world), data=data, headers=HTMX)
+            _check_message(response, path)
+            got[who] = response.status_code
+        assert got == dict(zip(WHO, expected, strict=True))
+
 
 class TestPanelGuards:
     async def test_logged_out_visitors_are_sent_to_log_in(
@@ -187,3 +276,130 @@ class TestPanelGuards:
     ) -> None:
         await log_in(client, who)
         assert 'href="/stations">Charging stations</a>' in (await client.get("/")).text
+
+
+def identifiers(page: str) -> list[str]:
+    return re.findall(r'data-identifier="([^"]+)"', page)
+
+
+class TestPanelShowsOnlyTheDomain:
+    """What a page or fragment shows for ids beside the station's: never another domain's."""
+
+    async def _as(self, client: httpx.AsyncClient, tokens: dict[str, str], who: str) -> None:
+        client.cookies.set(SESSION_COOKIE, tokens[who])
+
+    @pytest.mark.parametrize(
+        ("who", "group", "shown"),
+        [
+            ("alpha", "", ["ST1", "ST2", "ST3", "ST4"]),
+            ("beta", "", ["ST2", "ST3"]),
+            ("gamma", "", ["ST4"]),
+            ("omega", "", ["ST5"]),
+            ("beta", "c", []),
+            ("beta", "a", []),
+            ("gamma", "b", []),
+            ("omega", "a", []),
+            ("alpha", "x", []),
+        ],
+    )
+    async def test_the_live_rows_of_the_station_list(
+        self,
+        client: httpx.AsyncClient,
+        world: World,
+        tokens: dict[str, str],
+        who: str,
+        group: str,
+        shown: list[str],
+    ) -> None:
+        await self._as(client, tokens, who)
+        params = {"group": str(getattr(world, group).id)} if group else {}
+        headers = {"HX-Request": "true", "HX-Target": "station-rows"}
+        response = await client.get("/stations", params=params, headers=headers)
+        assert identifiers(response.text) == shown
+        assert "<table" not in response.text  # the rows alone
+
+    async def test_the_live_event_rows_are_the_station_s_own(
+        self, session: AsyncSession, client: httpx.AsyncClient, world: World, tokens: dict[str, str]
+    ) -> None:
+        for n in (2, 3, 4, 5):
+            station = world.stations[n]
+            await create_event(
+                session, station=station, at=utcnow(), info=f"from {station.identifier}"
+            )
+        await session.commit()
+        await self._as(client, tokens, "beta")
+        headers = {"HX-Request": "true", "HX-Target": "event-rows"}
+        page = await client.get(f"/stations/{world.stations[2].id}/events", headers=headers)
+        assert re.findall(r"from (ST\d)", page.text) == ["ST2"]
+
+    @pytest.mark.parametrize(("who", "shown"), [("alpha", ["NEW-A"]), ("omega", ["NEW-B"])])
+    async def test_unknown_stations_are_each_organisation_s_own(
+        self,
+        session: AsyncSession,
+        client: httpx.AsyncClient,
+        world: World,
+        tokens: dict[str, str],
+        who: str,
+        shown: list[str],
+    ) -> None:
+        now = utcnow()
+        for org, identifier in ((world.org_a, "NEW-A"), (world.org_b, "NEW-B"), (None, "STRAY")):
+            session.add(
+                UnknownStationAttempt(
+                    identifier=identifier,
+                    organization_id=org.id if org else None,
+                    reason="unknown",
+                    address="10.0.0.9",
+                    first_at=now,
+                    last_at=now,
+                )
+            )
+        await session.commit()
+        await self._as(client, tokens, who)
+        assert identifiers((await client.get("/stations/unknown")).text) == shown
+
+    @pytest.mark.parametrize(("who", "n", "org"), [("alpha", 2, "org_a"), ("omega", 5, "org_b")])
+    async def test_the_basic_tab_gives_the_address_of_the_station_s_own_organisation(
+        self,
+        client: httpx.AsyncClient,
+        world: World,
+        tokens: dict[str, str],
+        who: str,
+        n: int,
+        org: str,
+    ) -> None:
+        await self._as(client, tokens, who)
+        page = (await client.get(f"/stations/{world.stations[n].id}/edit")).text
+        addresses = re.findall(r"wss?://[^\s<\"']+/ocpp/[^\s<\"']+", page)
+        assert addresses and set(addresses) == {
+            addresses[0].split("/ocpp/")[0] + f"/ocpp/{getattr(world, org).slug}/ST{n}"
+        }
+
+    async def test_the_advanced_tab_shows_the_station_s_own_keys(
+        self, session: AsyncSession, client: httpx.AsyncClient, world: World, tokens: dict[str, str]
+    ) -> None:
+        for n in (2, 4, 5):
+            session.add(
+                StationConfigurationKey(
+                    station_id=world.stations[n].id, key=f"Key{n}", value="1", read_at=utcnow()
+                )
+            )
+        await session.commit()
+        await self._as(client, tokens, "alpha")
+        page = (await client.get(f"/stations/{world.stations[2].id}/edit/advanced")).text
+        assert re.findall(r'data-key="([^"]+)"', page) == ["Key2"]
+
+    async def test_start_charging_never_offers_another_organisation_s_token(
+        self, session: AsyncSession, client: httpx.AsyncClient, world: World, tokens: dict[str, str]
+    ) -> None:
+        since = utcnow() - timedelta(days=1)
+        here = await create_charging_user(session, organization=world.org_a, groups=[world.b])
+        # Organisation B's user whose rights (wrongly) name organisation A's group B.
+        astray = await create_charging_user(session, organization=world.org_b, groups=[world.b])
+        await create_token(session, user=here, id_tag="HERE1", valid_from=since)
+        await create_token(session, user=astray, id_tag="OMEGA1", valid_from=since)
+        await session.commit()
+        await self._as(client, tokens, "beta")
+        page = (await client.get(f"/stations/{world.stations[2].id}")).text
+        offered = re.findall(r'<option value="([^"]+)">', page.split('id="recent-tags"')[1])
+        assert "HERE1" in offered and "OMEGA1" not in offered

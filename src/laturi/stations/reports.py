@@ -99,7 +99,10 @@ async def admit(
         return Admission(None, reason)
     station = await _authenticated(live, identifier, credentials)
     if station is None:
-        await _event(session, live[0].id, EventKind.AUTH_FAILED, info=f"from {address}")
+        # Only a station the device surely claimed to be: with several organisations'
+        # candidates, any one's feed could show another tenant's device's address.
+        if len(live) == 1:
+            await _event(session, live[0].id, EventKind.AUTH_FAILED, info=f"from {address}")
         return Admission(None, Refusal.UNAUTHORIZED)
     return Admission(StationKey(station.id, station.organization_id, station.identifier))
 
@@ -109,13 +112,17 @@ async def _attempt_owner(
 ) -> int | None:
     """Whose admins see a refused attempt: never another tenant's.
 
-    The organisation named in the path, else the one that deleted the identifier, else the
-    installation's only organisation; with several and no clue, nobody (the CLI lists those).
+    The organisation named in the path, else the one that deleted the identifier (when only
+    one did), else the installation's only organisation; with several and no clue, nobody
+    (the CLI lists those).
     """
     if owner is not None:
         return owner
-    if stations:
-        return stations[-1].organization_id
+    deleted_by = {s.organization_id for s in stations}
+    if len(deleted_by) > 1:
+        return None
+    if deleted_by:
+        return deleted_by.pop()
     return await organizations.sole_organization_id(session)
 
 
