@@ -22,7 +22,7 @@ from laturi.models.station_event import EventKind
 from tests.fixtures.factories import create_charging_user, create_token
 from tests.fixtures.station import Script, connected
 from tests.fixtures.wait import read
-from tests.fixtures.world import World
+from tests.fixtures.world import World, api_token
 
 PROFILE = {
     "chargingProfileId": 7,
@@ -321,6 +321,24 @@ class TestLocalList:
         assert kwargs["local_authorization_list"] == [
             {"id_tag": "HERE1", "id_tag_info": {"status": "Accepted"}}
         ]
+
+    async def test_a_hand_written_list_is_an_admin_s_the_computed_one_anyone_s(
+        self, session: AsyncSession, world: World, client: httpx.AsyncClient, ocpp_url: str
+    ) -> None:
+        beta = await api_token(session, world.beta)
+        written = {
+            "updateType": "Full",
+            "localAuthorizationList": [{"idTag": "ANYONE", "idTagInfo": {"status": "Accepted"}}],
+        }
+        script = Script()
+        async with connected(ocpp_url, "ST2", script=script):
+            refused = await client.post(
+                command_url(world, "SendLocalList"), json=written, headers=beta
+            )
+            computed = await client.post(command_url(world, "SendLocalList"), headers=beta)
+        assert (refused.status_code, refused.json()["message"]) == (403, "Access denied.")
+        assert computed.json()["accepted"]
+        assert [action for action, _ in script.received] == ["SendLocalList"]
 
     async def test_another_organisation_s_tokens_never_enter_the_list(
         self,
