@@ -422,6 +422,7 @@ class TestUnknownStations:
         (row,) = table_rows(page, "unknown-table")
         assert row.startswith("EVB-77 Unknown identifier 10.0.0.7 3")
         assert 'href="/stations/new?identifier=EVB-77"' in page
+        assert "/ocpp/a/ identifier" in by_id(page, "tenant-address")
         await log_in(client, "gamma")  # an admin below the root does not see them
         below = (await client.get("/stations/unknown")).text
         assert "shown to operators whose domain is the whole organisation" in below

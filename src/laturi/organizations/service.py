@@ -47,6 +47,14 @@ async def by_slug(session: AsyncSession, slug: str) -> Organization | None:
     return (await session.scalars(select(Organization).where(Organization.slug == slug))).first()
 
 
+async def slug_of(session: AsyncSession, organization_id: int) -> str:
+    """The organisation's segment in its stations' OCPP address."""
+    slug = await session.scalar(select(Organization.slug).where(Organization.id == organization_id))
+    if slug is None:
+        raise NotFound("Organisation does not exist.")
+    return slug
+
+
 async def every_organization(session: AsyncSession) -> Sequence[Organization]:
     return (await session.scalars(select(Organization).order_by(Organization.name))).all()
 

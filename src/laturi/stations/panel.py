@@ -29,6 +29,7 @@ from laturi.models import (
     Transaction,
     UnknownStationAttempt,
 )
+from laturi.organizations import service as organizations
 from laturi.sessions import repository as sessions_repository
 from laturi.sessions.authorization import local_list
 from laturi.stations import feed, panel_repository, repository, service
@@ -98,6 +99,7 @@ class Overview:
 class UnknownStations:
     attempts: Sequence[UnknownStationAttempt]
     sees_all: bool  # False below the root: such an operator is shown none
+    tenant: str  # the organisation's slug in the address its stations use
 
 
 def today(actor: Actor) -> date:
@@ -132,7 +134,8 @@ async def station_list(
 async def unknown_stations(session: AsyncSession, actor: Actor) -> UnknownStations:
     """Refused devices, for admins whose domain is the whole organisation."""
     attempts = await service.unknown_attempts(session, actor)
-    return UnknownStations(attempts, await is_root(session, actor))
+    tenant = await organizations.slug_of(session, actor.organization_id)
+    return UnknownStations(attempts, await is_root(session, actor), tenant)
 
 
 async def group_choices(session: AsyncSession, actor: Actor) -> Sequence[GroupRow]:

@@ -21,12 +21,12 @@ from laturi.kit.time import utcnow
 from laturi.models import (
     ChargingGroup,
     ChargingPoint,
-    Organization,
     Socket,
     Station,
     UnknownStationAttempt,
 )
 from laturi.models.charging_point import MAX_SOCKETS, SocketType
+from laturi.organizations import service as organizations
 from laturi.stations import repository
 
 NOT_FOUND = "Charging station does not exist."
@@ -142,8 +142,7 @@ async def get_station(
     group = await session.get(ChargingGroup, station.group_id) if station.group_id else None
     points = await charging_points(session, actor, station_id)
     row = _make_row(station, group.name if group else None, [p.point for p in points], presence)
-    organization = await session.get(Organization, station.organization_id)
-    return StationDetail(row, points, organization.slug if organization else "")
+    return StationDetail(row, points, await organizations.slug_of(session, station.organization_id))
 
 
 async def create_station(session: AsyncSession, actor: Actor, data: StationInput) -> Station:

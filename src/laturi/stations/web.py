@@ -127,7 +127,8 @@ async def unknown_page(
     request: Request, actor: Actor = Depends(web_actor), session: AsyncSession = SessionDep
 ) -> Response:
     found = await panel.unknown_stations(session, actor)
-    return render(request, "stations/unknown.html", {"unknown": found})
+    address = service.ocpp_address(settings(request).base_url, found.tenant, "")
+    return render(request, "stations/unknown.html", {"unknown": found, "address": address})
 
 
 @router.get("/{station_id:int}")
