@@ -154,7 +154,7 @@ class TestAuthorizeRefused:
 
 class TestPowerFailureAndOffline:
     async def test_tc_032_1_power_failure_boot_stop_transactions(self, stage: Stage) -> None:
-        """TC_032_1: after a power cut, boot and PowerLoss StopTransaction are kept."""
+        """TC_032_1: a boot closes the cut session at its last reading; its PowerLoss stop wins."""
         async with stage.station() as station:
             await station.boot()
             started = await station.start_tx(1, GOOD, 1000, at(0))
@@ -163,6 +163,8 @@ class TestPowerFailureAndOffline:
             )
         async with stage.station() as station:  # power is back
             booted = await station.boot()
+            (cut,) = await stage.transactions()  # closed at the boot with the last reading
+            assert cut.closed_at_reboot and cut.meter_stop == 2000
             await station.status(1, "Finishing", timestamp=at(30))
             stopped = await station.stop_tx(
                 started.transaction_id, 2100, timestamp=at(12), reason="PowerLoss", id_tag=GOOD
