@@ -12,6 +12,7 @@ from datetime import timedelta
 
 import httpx
 import pytest
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from laturi.kit.time import utcnow
@@ -105,6 +106,7 @@ class TestMovingToAnotherGroup:
         response = await client.post(STATIONS, json=body, headers=headers)
         assert response.status_code == 422
         assert response.json()["message"] == IN_DOMAIN
+        assert await session.scalar(select(Station).where(Station.identifier == "NEW-9")) is None
 
 
 class TestConnectorsOfAnotherStation:

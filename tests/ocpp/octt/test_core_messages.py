@@ -55,13 +55,15 @@ class TestChangeAvailability:
 
     async def test_change_availability_connector_operative(self, stage: Stage) -> None:
         """ChangeAvailability of one connector back to Operative: Accepted, its Available shows."""
-        async with stage.station() as station:
+        script = Script()
+        async with stage.station(script) as station:
             await station.status(2, "Unavailable", timestamp=at(0))
             body = answered(
                 await stage.command("ChangeAvailability", {"connectorId": 2, "type": "Operative"})
             )
             await station.status(2, "Available", timestamp=at(1))
         assert body["accepted"] and body["answer"] == {"status": "Accepted"}
+        assert script.received == [("ChangeAvailability", {"connector_id": 2, "type": "Operative"})]
         point = await stage.point(2)
         assert point is not None and point.status == "Available"
 

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from laturi.models import Transaction
 from laturi.models.station_event import EventKind
 from tests.fixtures.station import connected
+from tests.fixtures.wait import read
 from tests.ocpp.octt.conftest import GOOD, Stage, at, energy, when
 from tests.ocpp.octt.test_core_messages import stored_samples
 
@@ -84,7 +86,8 @@ class TestUnmatchedStop:
             await station.stop_tx(theirs.transaction_id, 500, timestamp=at(4))
         (mine,) = await stage.transactions()
         assert mine.unmatched_stop and mine.reported_transaction_id == theirs.transaction_id
-        assert mine.id != theirs.transaction_id
+        other = await read(stage.database, lambda s: s.get(Transaction, theirs.transaction_id))
+        assert other is not None and other.is_open and other.meter_stop is None
 
     async def test_a_stop_naming_an_unmatched_session_s_own_id_is_unmatched_too(
         self, stage: Stage

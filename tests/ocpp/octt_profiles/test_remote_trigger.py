@@ -155,7 +155,7 @@ class TestTriggerMessage:
             await operator.command("TriggerMessage", {"requestedMessage": "BootNotification"})
             await boot(station)
             stopped = await station.stop_tx(started.transaction_id, 1500)
-        assert stopped.id_tag_info is None or stopped.id_tag_info["status"] == "Accepted"
+        assert stopped.id_tag_info is None  # the stop named no idTag
         found = await operator.client.get(
             f"{operator.base}/transactions/{started.transaction_id}", headers=operator.headers
         )

@@ -152,6 +152,8 @@ class TestChargingProfiles:
         periods = body["answer"]["chargingSchedule"]["chargingSchedulePeriod"]
         assert periods == [{"startPeriod": 0, "limit": 11000.0}]
         assert [a for a, _ in script.received] == ["SetChargingProfile", "GetCompositeSchedule"]
+        asked = {"connector_id": 1, "duration": 600, "charging_rate_unit": "W"}
+        assert script.received[1][1] == asked
 
     async def test_tc_067_clear_charging_profile(self, operator: Operator, ocpp_url: str) -> None:
         """TC_067: a profile is set, then cleared by its id: both Accepted."""
