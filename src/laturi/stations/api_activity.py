@@ -212,6 +212,6 @@ async def messages(
 ) -> PageOut[MessageOut]:
     """Admins only: the raw OCPP frames each way, newest first."""
     query = ListQuery.parse(search=q, sort="", page=page, size=size)
-    found = await feed.messages(session, actor, station_id, query, action or None)
+    found = await feed.messages(session, actor, station_id, query, action=action or None)
     items = [MessageOut.model_validate(m, from_attributes=True) for m in found.items]
     return PageOut(items=items, total=found.total, page=page, size=size)

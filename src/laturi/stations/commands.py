@@ -21,8 +21,8 @@ from laturi.errors import NotFound
 from laturi.models import Station
 from laturi.models.station_event import EventKind
 from laturi.sessions import repository as sessions_repository
-from laturi.stations import charging_profiles, configuration, local_lists, reports, repository
-from laturi.stations.service import NOT_FOUND
+from laturi.stations import charging_profiles, configuration, local_lists, reports
+from laturi.stations.service import visible_station
 
 CONFIGURATION_ERROR = "Charging point configuration error."
 
@@ -107,7 +107,7 @@ async def send_command(
     error or not at all in time.
     """
     actor.require(_needs(command, params))
-    station = await _station(session, actor, station_id)
+    station = await visible_station(session, actor, station_id)
     if not bus.is_online(station.id):
         raise StationOffline()
     station_id = station.id
@@ -149,7 +149,7 @@ async def stop_charging(
     answer_within: float,
 ) -> CommandResult:
     """STOP CHARGING: remote-stop the open transaction on that charging point."""
-    station = await _station(session, actor, station_id)
+    station = await visible_station(session, actor, station_id)
     open_ones = await sessions_repository.open_at(session, station.id)
     found = next((t for t in open_ones if t.connector_id == connector_id), None)
     if found is None:
@@ -222,11 +222,3 @@ def _worded(command: Command, err: CommandFailed) -> CommandFailed:
 
 async def _note(session: AsyncSession, station_id: int, command: Command, outcome: str) -> None:
     await reports.note(session, station_id, EventKind.COMMAND, f"{command.value}: {outcome}")
-
-
-async def _station(session: AsyncSession, actor: Actor, station_id: int) -> Station:
-    actor.require(Permission.VIEW)
-    station = await repository.visible(session, actor, station_id)
-    if station is None:
-        raise NotFound(NOT_FOUND)
-    return station

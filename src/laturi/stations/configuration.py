@@ -15,14 +15,11 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from laturi.auth.actor import Actor
-from laturi.auth.permissions import Permission
 from laturi.bus import Presence
-from laturi.errors import NotFound
 from laturi.kit.time import utcnow
 from laturi.models import Station, StationConfigurationKey
 from laturi.stations import configuration_repository as stored_keys
-from laturi.stations import repository
-from laturi.stations.service import NOT_FOUND
+from laturi.stations.service import visible_station
 
 KEY_MAX, VALUE_MAX = 50, 500  # OCPP 1.6 CiString50 and CiString500
 CHANGED = frozenset({"Accepted", "RebootRequired"})
@@ -53,10 +50,7 @@ async def stored(
     session: AsyncSession, actor: Actor, station_id: int, presence: Presence
 ) -> StoredConfiguration:
     """The keys the station last reported, with the station's presence."""
-    actor.require(Permission.VIEW)
-    station = await repository.visible(session, actor, station_id)
-    if station is None:
-        raise NotFound(NOT_FOUND)
+    station = await visible_station(session, actor, station_id)
     rows = await stored_keys.keys_of(session, station.id)
     keys = [_stored(row, station) for row in rows]
     latest = max((k.read_at for k in keys), default=None)

@@ -11,13 +11,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from laturi.auth.actor import Actor
 from laturi.auth.permissions import Permission
-from laturi.errors import NotFound, ValidationFailed
+from laturi.errors import ValidationFailed
 from laturi.kit.pagination import ListQuery, Page
 from laturi.kit.time import utcnow
-from laturi.models import OcppMessage, Station, StationEvent, Transaction
+from laturi.models import OcppMessage, StationEvent, Transaction
 from laturi.sessions import repository as sessions_repository
 from laturi.stations import repository
-from laturi.stations.service import NOT_FOUND
+from laturi.stations.service import visible_station
 
 
 @dataclass(frozen=True)
@@ -46,29 +46,47 @@ class Statistics:
     days: Sequence[DayFigures]
 
 
+def today(actor: Actor) -> date:
+    """Today in the operator's time zone."""
+    return utcnow().astimezone(ZoneInfo(actor.time_zone)).date()
+
+
+def day_bounds(actor: Actor, day: date) -> tuple[datetime, datetime]:
+    """The operator's local day as an aware [start, end) pair."""
+    start = datetime.combine(day, time(), ZoneInfo(actor.time_zone))
+    return start, start + timedelta(days=1)
+
+
 async def events(
     session: AsyncSession, actor: Actor, station_id: int, where: EventQuery, query: ListQuery
 ) -> Page[StationEvent]:
     """One day of the station's events, by the chosen column; newest first by default."""
-    station = await _station(session, actor, station_id)
+    station = await visible_station(session, actor, station_id)
     if query.sort not in repository.EVENT_SORT_COLUMNS:
         query = replace(query, sort="time", descending=True)
-    zone = ZoneInfo(actor.time_zone)
-    start = datetime.combine(where.day or utcnow().astimezone(zone).date(), time(), zone)
-    found = repository.EventFilter(
-        start, start + timedelta(days=1), where.status, where.error_code, query.search
-    )
+    start, end = day_bounds(actor, where.day or today(actor))
+    found = repository.EventFilter(start, end, where.status, where.error_code, query.search)
     rows, total = await repository.events(session, station.id, found, query)
     return Page(rows, total, query)
 
 
 async def messages(
-    session: AsyncSession, actor: Actor, station_id: int, query: ListQuery, action: str | None
+    session: AsyncSession,
+    actor: Actor,
+    station_id: int,
+    query: ListQuery,
+    *,
+    action: str | None = None,
+    direction: str | None = None,
+    day: date | None = None,
 ) -> Page[OcppMessage]:
-    """The raw OCPP frames each way, newest first; admins only."""
+    """The raw OCPP frames each way, newest first, of one local day or all kept; admins only."""
     actor.require(Permission.READ_OCPP_LOG)
-    station = await _station(session, actor, station_id)
-    rows, total = await repository.messages(session, station.id, query, action)
+    station = await visible_station(session, actor, station_id)
+    window = day_bounds(actor, day) if day else None
+    rows, total = await repository.messages(
+        session, station.id, query, action=action, direction=direction, window=window
+    )
     return Page(rows, total, query)
 
 
@@ -83,7 +101,7 @@ async def statistics(
     """Charging events and kWh: the last 24 hours, and per day over 7 or 30 days."""
     if days not in (7, 30):
         raise ValidationFailed("Statistics cover 7 or 30 days.", field="days")
-    station = await _station(session, actor, station_id)
+    station = await visible_station(session, actor, station_id)
     zone = ZoneInfo(actor.time_zone)
     today = utcnow().astimezone(zone).date()
     first = today - timedelta(days=days - 1)
@@ -109,11 +127,3 @@ def _energy(tx: Transaction) -> int:
     if tx.meter_start is None:
         return 0  # an unmatched stop whose start reading nobody knows
     return max((tx.last_meter_wh or tx.meter_start) - tx.meter_start, 0)
-
-
-async def _station(session: AsyncSession, actor: Actor, station_id: int) -> Station:
-    actor.require(Permission.VIEW)
-    station = await repository.visible(session, actor, station_id)
-    if station is None:
-        raise NotFound(NOT_FOUND)
-    return station

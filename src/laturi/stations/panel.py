@@ -8,23 +8,18 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from laturi.auth.actor import Actor
 from laturi.auth.permissions import Permission
 from laturi.bus import Presence
-from laturi.errors import NotFound
 from laturi.groups import service as groups
 from laturi.groups.repository import is_root
 from laturi.groups.service import GroupRow
 from laturi.kit.pagination import ListQuery, Page
-from laturi.kit.time import utcnow
 from laturi.models import (
     ChargingPoint,
-    OcppMessage,
     Station,
     Transaction,
     UnknownStationAttempt,
@@ -32,8 +27,8 @@ from laturi.models import (
 from laturi.organizations import service as organizations
 from laturi.sessions import repository as sessions_repository
 from laturi.sessions.authorization import local_list
-from laturi.stations import feed, panel_repository, repository, service
-from laturi.stations.service import NOT_FOUND, StationDetail, StationRow
+from laturi.stations import feed, panel_repository, service
+from laturi.stations.service import StationDetail, StationRow
 
 # OCPP 1.6 ChargePointStatus and ChargePointErrorCode: the event feed's filter choices.
 OCPP_STATUSES = (
@@ -100,17 +95,6 @@ class UnknownStations:
     attempts: Sequence[UnknownStationAttempt]
     sees_all: bool  # False below the root: such an operator is shown none
     tenant: str  # the organisation's slug in the address its stations use
-
-
-def today(actor: Actor) -> date:
-    """Today in the operator's time zone."""
-    return utcnow().astimezone(ZoneInfo(actor.time_zone)).date()
-
-
-def day_bounds(actor: Actor, day: date) -> tuple[datetime, datetime]:
-    """The operator's local day as an aware [start, end) pair."""
-    start = datetime.combine(day, time(), ZoneInfo(actor.time_zone))
-    return start, start + timedelta(days=1)
 
 
 async def station_list(
@@ -183,29 +167,3 @@ async def _tags(session: AsyncSession, station: Station) -> list[str]:
     tags = [str(entry["idTag"]) for entry in valid][:MAX_TAGS]
     recent = await panel_repository.recent_tags(session, station.id)
     return tags + [t for t in recent if t not in tags]
-
-
-async def message_day(
-    session: AsyncSession,
-    actor: Actor,
-    station_id: int,
-    day: date,
-    query: ListQuery,
-    direction: str | None = None,
-) -> Page[OcppMessage]:
-    """One local day of the raw OCPP frames each way, newest first; admins only."""
-    actor.require(Permission.READ_OCPP_LOG)
-    station = await _visible(session, actor, station_id)
-    start, end = day_bounds(actor, day)
-    rows, total = await panel_repository.messages_between(
-        session, station.id, start, end, query, direction
-    )
-    return Page(rows, total, query)
-
-
-async def _visible(session: AsyncSession, actor: Actor, station_id: int) -> Station:
-    actor.require(Permission.VIEW)
-    station = await repository.visible(session, actor, station_id)
-    if station is None:
-        raise NotFound(NOT_FOUND)
-    return station

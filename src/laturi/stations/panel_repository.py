@@ -6,13 +6,11 @@ Each is scoped by station ids the caller has already checked to be visible to th
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from laturi.kit.pagination import ListQuery
-from laturi.models import ChargingPoint, OcppMessage, Transaction
+from laturi.models import ChargingPoint, Transaction
 
 
 async def points_of_stations(
@@ -23,28 +21,6 @@ async def points_of_stations(
         return []
     query = select(ChargingPoint).where(ChargingPoint.station_id.in_(station_ids))
     return (await session.scalars(query.order_by(ChargingPoint.connector_id))).all()
-
-
-async def messages_between(
-    session: AsyncSession,
-    station_id: int,
-    start: datetime,
-    end: datetime,
-    query: ListQuery,
-    direction: str | None,
-) -> tuple[Sequence[OcppMessage], int]:
-    """A station's raw frames in [start, end), newest first, searched in the frame text."""
-    stmt = select(OcppMessage).where(
-        OcppMessage.station_id == station_id, OcppMessage.at >= start, OcppMessage.at < end
-    )
-    if direction:
-        stmt = stmt.where(OcppMessage.direction == direction)
-    if query.search:
-        stmt = stmt.where(func.lower(OcppMessage.payload).like(query.escaped_search(), escape="\\"))
-    total = int(await session.scalar(select(func.count()).select_from(stmt.subquery())) or 0)
-    page = stmt.order_by(OcppMessage.at.desc(), OcppMessage.id.desc())
-    rows = await session.scalars(page.offset(query.offset).limit(query.size))
-    return rows.all(), total
 
 
 async def recent_tags(session: AsyncSession, station_id: int, limit: int = 20) -> Sequence[str]:

@@ -195,11 +195,22 @@ def _event_order(query: ListQuery) -> list[Any]:
 
 
 async def messages(
-    session: AsyncSession, station_id: int, query: ListQuery, action: str | None
+    session: AsyncSession,
+    station_id: int,
+    query: ListQuery,
+    *,
+    action: str | None = None,
+    direction: str | None = None,
+    window: tuple[datetime, datetime] | None = None,
 ) -> tuple[Sequence[OcppMessage], int]:
+    """A station's raw frames, newest first, searched in the frame text."""
     stmt = select(OcppMessage).where(OcppMessage.station_id == station_id)
     if action:
         stmt = stmt.where(OcppMessage.action == action)
+    if direction:
+        stmt = stmt.where(OcppMessage.direction == direction)
+    if window:
+        stmt = stmt.where(OcppMessage.at >= window[0], OcppMessage.at < window[1])
     if query.search:
         stmt = stmt.where(func.lower(OcppMessage.payload).like(query.escaped_search(), escape="\\"))
     total = int(await session.scalar(select(func.count()).select_from(stmt.subquery())) or 0)

@@ -138,7 +138,7 @@ async def list_stations(
 async def get_station(
     session: AsyncSession, actor: Actor, station_id: int, presence: Presence
 ) -> StationDetail:
-    station = await _visible(session, actor, station_id)
+    station = await visible_station(session, actor, station_id)
     group = await session.get(ChargingGroup, station.group_id) if station.group_id else None
     points = await charging_points(session, actor, station_id)
     row = _make_row(station, group.name if group else None, [p.point for p in points], presence)
@@ -200,7 +200,7 @@ async def delete_station(
 
 
 async def charging_points(session: AsyncSession, actor: Actor, station_id: int) -> list[PointView]:
-    station = await _visible(session, actor, station_id)
+    station = await visible_station(session, actor, station_id)
     points = await repository.points_of(session, station.id)
     sockets = await repository.sockets_of(session, [p.id for p in points])
     return [PointView(p, [s for s in sockets if s.charging_point_id == p.id]) for p in points]
@@ -215,7 +215,7 @@ async def set_sockets(
 ) -> PointView:
     """Replace a charging point's sockets (at most four): information for operators only."""
     actor.require(Permission.EDIT_STATIONS)
-    station = await _visible(session, actor, station_id)
+    station = await visible_station(session, actor, station_id)
     point = await repository.point(session, station.id, connector_id)
     if point is None:
         raise NotFound("Charging point does not exist.")
@@ -279,7 +279,8 @@ def _make_row(
     return StationRow(station, group, len(points), online, status)
 
 
-async def _visible(session: AsyncSession, actor: Actor, station_id: int) -> Station:
+async def visible_station(session: AsyncSession, actor: Actor, station_id: int) -> Station:
+    """The station if the operator may see it, else "Charging station does not exist."."""
     actor.require(Permission.VIEW)
     station = await repository.visible(session, actor, station_id)
     if station is None:
@@ -290,7 +291,7 @@ async def _visible(session: AsyncSession, actor: Actor, station_id: int) -> Stat
 async def _existing(
     session: AsyncSession, actor: Actor, station_id: int, version: int | None
 ) -> Station:
-    station = await _visible(session, actor, station_id)
+    station = await visible_station(session, actor, station_id)
     if version is not None and version != station.version:
         raise StaleEdit(STALE)
     return station

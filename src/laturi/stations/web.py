@@ -50,7 +50,7 @@ def _day(request: Request, actor: Actor) -> date:
     try:
         return date.fromisoformat(request.query_params.get("day", ""))
     except ValueError:
-        return panel.today(actor)
+        return feed.today(actor)
 
 
 @router.get("")
@@ -175,7 +175,7 @@ async def events_page(
 
 
 def _days(day: date, actor: Actor) -> dict[str, Any]:
-    today = panel.today(actor)
+    today = feed.today(actor)
     later = day + timedelta(days=1)
     return {"day": day, "previous_day": day - timedelta(days=1), "next_day": later, "today": today}
 
@@ -207,7 +207,8 @@ async def messages_page(
     day = _day(request, actor)
     direction = request.query_params.get("direction") or None
     direction = direction if direction in ("in", "out") else None
-    found = await panel.message_day(session, actor, station_id, day, _long_list(request), direction)
+    query = _long_list(request)
+    found = await feed.messages(session, actor, station_id, query, direction=direction, day=day)
     context: dict[str, Any] = {
         "station_id": station_id,
         "page": found,
