@@ -18,14 +18,8 @@ depends_on: str | Sequence[str] | None = None
 
 def upgrade() -> None:
     with op.batch_alter_table("transactions", schema=None) as batch_op:
-        batch_op.add_column(
-            sa.Column("unmatched_stop", sa.Boolean(), nullable=False, server_default=sa.false())
-        )
         batch_op.add_column(sa.Column("reported_transaction_id", sa.Integer(), nullable=True))
         batch_op.alter_column("meter_start", existing_type=sa.Integer(), nullable=True)
-    # The default only filled the existing rows; new ones get theirs from the model.
-    with op.batch_alter_table("transactions", schema=None) as batch_op:
-        batch_op.alter_column("unmatched_stop", existing_type=sa.Boolean(), server_default=None)
 
 
 def downgrade() -> None:
@@ -34,4 +28,3 @@ def downgrade() -> None:
     with op.batch_alter_table("transactions", schema=None) as batch_op:
         batch_op.alter_column("meter_start", existing_type=sa.Integer(), nullable=False)
         batch_op.drop_column("reported_transaction_id")
-        batch_op.drop_column("unmatched_stop")

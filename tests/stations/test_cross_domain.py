@@ -139,7 +139,6 @@ class TestTransactionsOfAnotherStation:
                 started_at=now,
                 stopped_at=now,
                 meter_stop=10,
-                unmatched_stop=True,
                 reported_transaction_id=tx.id,
             )
         )

@@ -46,9 +46,13 @@ class Transaction(Timestamped, Base):
     last_meter_at: Mapped[datetime | None]
     # Stopped without a known start: a StopTransaction for a transaction id we never gave
     # this station, kept as a session of its own so it shows in history and reports. Its
-    # start is what the stop's transaction data tells, else the stop itself.
-    unmatched_stop: Mapped[bool] = mapped_column(default=False)
-    reported_transaction_id: Mapped[int | None]  # the id the station named in that stop
+    # start is what the stop's transaction data tells, else the stop itself. Only such a
+    # row has the id the station named in that stop.
+    reported_transaction_id: Mapped[int | None]
+
+    @property
+    def unmatched_stop(self) -> bool:
+        return self.reported_transaction_id is not None
 
     @property
     def energy_wh(self) -> int | None:

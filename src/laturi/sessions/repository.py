@@ -52,7 +52,6 @@ async def same_unmatched_stop(
     """The row an unmatched StopTransaction already made (the station retried it)."""
     query = select(Transaction).where(
         Transaction.station_id == station_id,
-        Transaction.unmatched_stop.is_(True),
         Transaction.reported_transaction_id == reported_id,
         Transaction.stopped_at == stopped_at,
         Transaction.meter_stop == meter_stop,

@@ -265,7 +265,6 @@ async def _record_unmatched_stop(
         stopped_at=request.stopped_at,
         stop_reason=request.reason or "Local",
         stop_id_tag=request.id_tag,
-        unmatched_stop=True,
         reported_transaction_id=request.transaction_id,
     )
     session.add(made)
