@@ -49,7 +49,7 @@ class Command(StrEnum):
 # The answers that mean the station did it; None: any well-formed answer does.
 SUCCESS: dict[Command, frozenset[str] | None] = {
     Command.CHANGE_AVAILABILITY: frozenset({"Accepted", "Scheduled"}),
-    Command.CHANGE_CONFIGURATION: frozenset({"Accepted", "RebootRequired"}),
+    Command.CHANGE_CONFIGURATION: configuration.CHANGED,
     Command.CLEAR_CACHE: frozenset({"Accepted"}),
     Command.GET_CONFIGURATION: None,
     Command.REMOTE_START_TRANSACTION: frozenset({"Accepted"}),
