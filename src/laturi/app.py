@@ -6,30 +6,39 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-from fastapi import FastAPI, Request, Response
+from fastapi import APIRouter, FastAPI, Request, Response
 from fastapi.responses import JSONResponse, PlainTextResponse
 from fastapi.staticfiles import StaticFiles
 from prometheus_client import generate_latest
 from sqlalchemy import text
 
 from laturi import __version__
-from laturi.api.routes import router as api_router
+from laturi.api.schemas import ERRORS
+from laturi.auth.permissions import Permission
 from laturi.auth.web import router as auth_web
 from laturi.bus.local import LocalBus
 from laturi.bus.redis import RedisBus
+from laturi.charging_users.api import router as charging_users_api
+from laturi.charging_users.user_groups.api import router as user_groups_api
 from laturi.charging_users.user_groups.web import router as user_groups_web
 from laturi.charging_users.web import router as charging_users_web
 from laturi.config import Settings
 from laturi.dashboard.web import router as dashboard_web
 from laturi.db import Database
+from laturi.groups.api import router as groups_api
 from laturi.groups.web import router as groups_web
 from laturi.mail import Mailer
+from laturi.menu import menu_for
 from laturi.observability import Metrics
 from laturi.ocpp import install as install_ocpp
+from laturi.operators.api import router as operators_api
+from laturi.operators.password_web import router as password_web
 from laturi.operators.web import router as operators_web
-from laturi.stations.web import router as stations_web
+from laturi.stations.api import router as stations_api
+from laturi.stations.panel.api_activity import router as station_activity_api
+from laturi.stations.panel.web import router as stations_web
 from laturi.web import errors
-from laturi.web.security import set_csrf_cookie
+from laturi.web.csrf import set_csrf_cookie
 from laturi.web.templating import make_templates
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
@@ -57,6 +66,8 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.state.settings = config
     app.state.db = database or Database(config.database_url)
     app.state.templates = make_templates()
+    app.state.templates.env.globals["Permission"] = Permission
+    app.state.menu = menu_for
     app.state.mailer = Mailer(config, app.state.templates.env)
     app.state.metrics = Metrics()
     app.state.bus = _bus(config)
@@ -65,9 +76,10 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     errors.install(app)
     _health(app)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
-    app.include_router(api_router)
+    _api(app)
     for router in (
         auth_web,
+        password_web,
         dashboard_web,
         groups_web,
         operators_web,
@@ -77,6 +89,21 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     ):
         app.include_router(router, include_in_schema=False)
     return app
+
+
+def _api(app: FastAPI) -> None:
+    """All of /api/v1, assembled from each domain's api module."""
+    api = APIRouter(prefix="/api/v1", responses=ERRORS)  # type: ignore[arg-type]
+    for router in (
+        groups_api,
+        operators_api,
+        charging_users_api,
+        user_groups_api,
+        stations_api,
+        station_activity_api,
+    ):
+        api.include_router(router)
+    app.include_router(api)
 
 
 def _bus(config: Settings) -> LocalBus | RedisBus:

@@ -7,6 +7,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from laturi.auth.repository import operator_by_username
 from laturi.charging_users import demo as charging_users_demo
+from laturi.charging_users.user_groups import demo as user_groups_demo
 from laturi.models import ChargingGroup, Organization
 from laturi.models.operator import Level
 from laturi.organizations.service import create_operator, create_organization
@@ -85,4 +86,5 @@ async def _charging_users(session: AsyncSession, groups: dict[str, ChargingGroup
     """The manual's charging users with tokens and user groups, made by alpha."""
     alpha = await operator_by_username(session, "alpha")
     assert alpha is not None
-    await charging_users_demo.load(session, alpha, groups)
+    user_groups = await user_groups_demo.load(session, alpha)
+    await charging_users_demo.load(session, alpha, groups, user_groups)

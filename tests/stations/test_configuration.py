@@ -14,8 +14,8 @@ from fastapi import FastAPI
 from ocpp.v16 import call_result
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from laturi.stations import configuration
-from laturi.stations.configuration_repository import keys_of
+from laturi.stations.commands import configuration
+from laturi.stations.commands.configuration_repository import keys_of
 from tests.fixtures.html import by_id, table_rows
 from tests.fixtures.server import ocpp_url
 from tests.fixtures.station import Script, connected

@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from laturi.kit.time import utcnow
 from laturi.models import OcppMessage
 from laturi.models.station_event import Direction
-from laturi.stations import feed
+from laturi.stations.panel import feed
 from tests.fixtures.factories import create_organization, create_station
 
 

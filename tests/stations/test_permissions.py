@@ -15,7 +15,7 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from laturi.models import Station
-from laturi.stations.commands import NEEDS, Command
+from laturi.stations.commands.service import NEEDS, Command
 from tests.fixtures.factories import create_charging_point, create_station, create_transaction
 from tests.fixtures.world import World, api_token, build_world
 

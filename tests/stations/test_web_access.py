@@ -14,10 +14,11 @@ import httpx
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from laturi.auth.dependencies import SESSION_COOKIE
 from laturi.auth.secrets import digest, new_token
 from laturi.kit.time import utcnow
 from laturi.models import OperatorSession, StationConfigurationKey, UnknownStationAttempt
-from laturi.web.security import CSRF_COOKIE, SESSION_COOKIE
+from laturi.web.csrf import CSRF_COOKIE
 from tests.fixtures.factories import (
     create_charging_point,
     create_charging_user,

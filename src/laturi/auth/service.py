@@ -14,7 +14,7 @@ from laturi.auth.actor import Actor
 from laturi.auth.secrets import check_policy, digest, hash_password, new_token, verify_password
 from laturi.config import Settings
 from laturi.errors import NotAuthenticated, TooManyAttempts, ValidationFailed, WrongCredentials
-from laturi.groups.repository import subtree_ids
+from laturi.grouptree.repository import subtree_ids
 from laturi.kit.time import utcnow
 from laturi.models import ApiToken, LoginFailure, OneTimeToken, Operator, OperatorSession
 from laturi.models.operator import OperatorStatus, TokenPurpose

@@ -1,4 +1,4 @@
-"""Panel pages: log in, log out, lost password, set a password from a link."""
+"""Panel pages: log in, log out, set a password from a link."""
 
 from __future__ import annotations
 
@@ -7,14 +7,13 @@ from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from laturi.auth import service as auth
+from laturi.auth.dependencies import SESSION_COOKIE, set_session_cookie
 from laturi.config import Settings
 from laturi.errors import LaturiError
-from laturi.http import SessionDep, client_address, mailer, settings
-from laturi.mail import Mailer
+from laturi.http import SessionDep, client_address, settings
 from laturi.models.operator import TokenPurpose
-from laturi.operators import service as operators
-from laturi.web.pages import redirect, render, undo
-from laturi.web.security import SESSION_COOKIE, set_session_cookie, verify_csrf
+from laturi.web.csrf import verify_csrf
+from laturi.web.pages import render, undo
 
 router = APIRouter(dependencies=[Depends(verify_csrf)])
 
@@ -68,26 +67,6 @@ async def logout(request: Request, session: AsyncSession = SessionDep) -> Respon
     response = RedirectResponse("/login?notice=logged-out", status_code=303)
     response.delete_cookie(SESSION_COOKIE)
     return response
-
-
-@router.get("/forgot-password")
-async def forgot_page(request: Request) -> Response:
-    return render(request, "auth/forgot.html")
-
-
-@router.post("/forgot-password")
-async def forgot(
-    request: Request,
-    email: str = Form(""),
-    session: AsyncSession = SessionDep,
-    send: Mailer = Depends(mailer),
-) -> Response:
-    try:
-        await operators.request_password_reset(session, send, email)
-    except LaturiError as err:
-        await undo(session, err)
-        return render(request, "auth/forgot.html", {"error": err.message}, status=err.status)
-    return redirect(request, "/login?notice=reset-sent")
 
 
 PURPOSES = {"reset-password": TokenPurpose.PASSWORD_RESET, "set-password": TokenPurpose.INVITATION}

@@ -7,8 +7,8 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from laturi.api.schemas import PageOut
-from laturi.api.security import api_actor
 from laturi.auth.actor import Actor
+from laturi.auth.dependencies import api_actor
 from laturi.charging_users import importer, service
 from laturi.charging_users.repository import UserRow
 from laturi.charging_users.schemas import (

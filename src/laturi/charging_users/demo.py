@@ -1,4 +1,4 @@
-"""The manual's charging users and user groups, for the demo organisation ACME."""
+"""The manual's charging users, for the demo organisation ACME."""
 
 from __future__ import annotations
 
@@ -10,11 +10,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from laturi.auth.service import actor_for
 from laturi.charging_users import service
 from laturi.charging_users.service import TokenInput, UserInput
-from laturi.charging_users.user_groups import service as user_groups
 from laturi.kit.time import utcnow
 from laturi.models import ChargingGroup, Operator
 
-USER_GROUPS = ("Company managers", "Senior company workers", "Guests", "Subcontractors")
 SINCE = datetime(2018, 4, 13, tzinfo=UTC)
 
 # first, last, e-mail, user group, charging group, token id, token name
@@ -48,21 +46,21 @@ def _token(tag: str, name: str, group: str, now: datetime) -> TokenInput:
     return TokenInput(id_tag=tag, name=name, valid_from=SINCE)
 
 
-async def load(session: AsyncSession, admin: Operator, groups: Mapping[str, ChargingGroup]) -> None:
-    """Create the user groups and users through the services, as an admin of the whole tree."""
+async def load(
+    session: AsyncSession,
+    admin: Operator,
+    groups: Mapping[str, ChargingGroup],
+    user_groups: Mapping[str, int],
+) -> None:
+    """Create the users through the services, as an admin of the whole tree."""
     actor = await actor_for(session, admin)
-    made = {}
-    for name in USER_GROUPS:
-        made[name] = await user_groups.create_user_group(
-            session, actor, user_groups.UserGroupInput(name)
-        )
     now = utcnow()
     for first, last, mail, user_group, group, tag, token_name in USERS:
         data = UserInput(
             first_name=first,
             last_name=last,
             email=f"{mail}@duckburg.com",
-            user_group_id=made[user_group].id,
+            user_group_id=user_groups[user_group],
             group_ids=[groups[group].id],
             tokens=[_token(tag, token_name, user_group, now)],
         )

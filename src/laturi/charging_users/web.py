@@ -10,12 +10,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.datastructures import UploadFile
 
 from laturi.auth.actor import Actor
+from laturi.auth.dependencies import web_actor
 from laturi.charging_users import importer, service, web_forms
 from laturi.charging_users.importer import ImportReport
 from laturi.errors import AccessDenied, LaturiError
 from laturi.http import SessionDep
+from laturi.web.csrf import verify_csrf
 from laturi.web.pages import form_int, is_htmx, list_query, redirect, render, undo
-from laturi.web.security import verify_csrf, web_actor
 
 router = APIRouter(prefix="/charging-users", dependencies=[Depends(verify_csrf)])
 

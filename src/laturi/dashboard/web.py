@@ -7,10 +7,10 @@ from fastapi.responses import Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from laturi.auth.actor import Actor
+from laturi.auth.dependencies import web_actor
 from laturi.groups import service as groups
 from laturi.http import SessionDep
 from laturi.web.pages import render
-from laturi.web.security import web_actor
 
 router = APIRouter()
 

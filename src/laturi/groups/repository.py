@@ -11,13 +11,6 @@ from laturi.auth.actor import Actor
 from laturi.models import ChargingGroup, Operator, Station
 
 
-async def subtree_ids(session: AsyncSession, root_id: int) -> frozenset[int]:
-    """The group and every group below it, by a recursive query (SQLite and PostgreSQL)."""
-    tree = select(ChargingGroup.id).where(ChargingGroup.id == root_id).cte(recursive=True)
-    tree = tree.union_all(select(ChargingGroup.id).where(ChargingGroup.parent_id == tree.c.id))
-    return frozenset((await session.scalars(select(tree.c.id))).all())
-
-
 async def in_domain(session: AsyncSession, actor: Actor) -> Sequence[ChargingGroup]:
     rows = await session.scalars(
         select(ChargingGroup).where(

@@ -12,6 +12,7 @@ from laturi.auth.permissions import Permission
 from laturi.errors import Conflict, NotFound, StaleEdit, ValidationFailed
 from laturi.groups import repository
 from laturi.groups.tree import depths, descendants, preorder, subtree_totals
+from laturi.grouptree.repository import subtree_ids
 from laturi.kit.pagination import ListQuery, Page
 from laturi.models import ChargingGroup, Station
 
@@ -189,7 +190,7 @@ async def _new_parent(
     if parent_id is None or parent_id == group.parent_id:
         return group.parent_id
     parent = await _parent(session, actor, parent_id)
-    if parent.id in await repository.subtree_ids(session, group.id):
+    if parent.id in await subtree_ids(session, group.id):
         raise ValidationFailed(
             "A group cannot be moved under itself or its own subgroup.", field="parent_id"
         )

@@ -9,12 +9,13 @@ from fastapi.responses import Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from laturi.auth.actor import Actor
+from laturi.auth.dependencies import web_actor
 from laturi.auth.permissions import Permission
 from laturi.errors import LaturiError
 from laturi.groups import repository, service
 from laturi.http import SessionDep
+from laturi.web.csrf import verify_csrf
 from laturi.web.pages import form_int, is_htmx, list_query, redirect, render, undo
-from laturi.web.security import verify_csrf, web_actor
 
 router = APIRouter(prefix="/groups", dependencies=[Depends(verify_csrf)])
 

@@ -26,8 +26,9 @@ from laturi.ocpp.protocol import TransportClosed
 from laturi.ocpp.units import Batcher, Units
 from laturi.ocpp.v16 import CentralSystem16
 from laturi.sessions import service as sessions
-from laturi.stations import feed, reports
-from laturi.stations.reports import Credentials, Refusal, StationKey
+from laturi.stations import lifecycle
+from laturi.stations.lifecycle import Credentials, Refusal, StationKey
+from laturi.stations.panel import feed
 
 log = logging.getLogger("laturi.ocpp")
 
@@ -136,7 +137,7 @@ class OcppServer:
         credentials = basic_credentials(websocket.headers.get("authorization"))
         # Not a queued writer: a password check takes tens of milliseconds of argon2.
         async with self.database.session() as session:
-            admission = await reports.admit(session, identifier, address, credentials, tenant)
+            admission = await lifecycle.admit(session, identifier, address, credentials, tenant)
         if admission.refusal is not None:
             log.info("refused %r from %s: %s", identifier, address, admission.refusal)
             await _deny(websocket, admission.refusal)
@@ -156,7 +157,7 @@ class OcppServer:
         self.freezer.open()
         reason = "connection lost"
         try:
-            await self.in_session(reports.connected, station.id, address)
+            await self.in_session(lifecycle.connected, station.id, address)
             await protocol.start()
         except TransportClosed as closed:
             reason = str(closed) or reason
@@ -164,7 +165,7 @@ class OcppServer:
             self.freezer.close()
             protocol.abort_pending()
             if await self.bus.detach(link):
-                await asyncio.shield(self.in_session(reports.disconnected, station.id, reason))
+                await asyncio.shield(self.in_session(lifecycle.disconnected, station.id, reason))
 
     def _journal_for(
         self, station_id: int

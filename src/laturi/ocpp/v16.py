@@ -26,8 +26,8 @@ from laturi.ocpp.protocol import CentralSystemBase, Journal, Transport
 from laturi.ocpp.units import Batcher, Units
 from laturi.sessions import service as sessions
 from laturi.sessions.authorization import TagDecision
-from laturi.stations import reports
-from laturi.stations.reports import StationKey
+from laturi.stations import lifecycle
+from laturi.stations.lifecycle import StationKey
 
 Kwargs = Any
 Handler = TypeVar("Handler", bound=Callable[..., Any])
@@ -121,7 +121,7 @@ class CentralSystem16(CentralSystemBase):
 
     @handles(Action.boot_notification)
     async def on_boot_notification(self, **kw: Kwargs) -> call_result.BootNotification:
-        info = reports.BootInfo(
+        info = lifecycle.BootInfo(
             vendor=kw["charge_point_vendor"],
             model=kw["charge_point_model"],
             serial_number=kw.get("charge_point_serial_number")
@@ -134,7 +134,7 @@ class CentralSystem16(CentralSystemBase):
         )
         triggered, self._boot_triggered = self._boot_triggered, False
         async with self._session() as session:
-            await reports.booted(session, self.station.id, info)
+            await lifecycle.booted(session, self.station.id, info)
             if not triggered:
                 await sessions.close_interrupted(session, self.station.id)
         return call_result.BootNotification(
@@ -146,12 +146,12 @@ class CentralSystem16(CentralSystemBase):
     @handles(Action.heartbeat)
     async def on_heartbeat(self, **kw: Kwargs) -> call_result.Heartbeat:
         async with self._session() as session:
-            now = await reports.heartbeat(session, self.station.id)
+            now = await lifecycle.heartbeat(session, self.station.id)
         return call_result.Heartbeat(current_time=ocpp_time(now))
 
     @handles(Action.status_notification)
     async def on_status_notification(self, **kw: Kwargs) -> call_result.StatusNotification:
-        report = reports.StatusReport(
+        report = lifecycle.StatusReport(
             connector_id=kw["connector_id"],
             status=kw["status"],
             error_code=kw["error_code"],
@@ -161,7 +161,7 @@ class CentralSystem16(CentralSystemBase):
             vendor_error_code=kw.get("vendor_error_code"),
         )
         async with self._session() as session:
-            await reports.status_reported(session, self.station.id, report)
+            await lifecycle.status_reported(session, self.station.id, report)
         return call_result.StatusNotification()
 
     @handles(Action.authorize)
@@ -214,7 +214,7 @@ class CentralSystem16(CentralSystemBase):
     @handles(Action.data_transfer)
     async def on_data_transfer(self, **kw: Kwargs) -> call_result.DataTransfer:
         async with self._session() as session:
-            status = await reports.data_transfer(
+            status = await lifecycle.data_transfer(
                 session, self.station.id, kw["vendor_id"], kw.get("message_id"), kw.get("data", "")
             )
         return call_result.DataTransfer(status=status)
@@ -224,11 +224,11 @@ class CentralSystem16(CentralSystemBase):
         self, **kw: Kwargs
     ) -> call_result.DiagnosticsStatusNotification:
         async with self._session() as session:
-            await reports.diagnostics_status(session, self.station.id, kw["status"])
+            await lifecycle.diagnostics_status(session, self.station.id, kw["status"])
         return call_result.DiagnosticsStatusNotification()
 
     @handles(Action.firmware_status_notification)
     async def on_firmware_status(self, **kw: Kwargs) -> call_result.FirmwareStatusNotification:
         async with self._session() as session:
-            await reports.firmware_status(session, self.station.id, kw["status"])
+            await lifecycle.firmware_status(session, self.station.id, kw["status"])
         return call_result.FirmwareStatusNotification()

@@ -11,13 +11,13 @@ from fastapi.responses import Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from laturi.auth.actor import Actor
+from laturi.auth.dependencies import web_actor
 from laturi.auth.secrets import POLICY_HINT
 from laturi.errors import LaturiError
 from laturi.http import SessionDep
 from laturi.models import Operator
 from laturi.operators import account
 from laturi.web.pages import form_int, redirect, render, undo
-from laturi.web.security import web_actor
 
 router = APIRouter(prefix="/account")
 

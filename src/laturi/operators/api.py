@@ -6,8 +6,8 @@ from fastapi import APIRouter, Depends, Query, Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from laturi.api.schemas import PageOut
-from laturi.api.security import api_actor
 from laturi.auth.actor import Actor
+from laturi.auth.dependencies import api_actor
 from laturi.http import SessionDep, mailer
 from laturi.kit.pagination import ListQuery
 from laturi.mail import Mailer

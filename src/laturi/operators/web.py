@@ -7,6 +7,7 @@ from fastapi.responses import Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from laturi.auth.actor import Actor
+from laturi.auth.dependencies import web_actor
 from laturi.errors import LaturiError
 from laturi.http import SessionDep, mailer
 from laturi.mail import Mailer
@@ -14,8 +15,8 @@ from laturi.models import Operator
 from laturi.operators import service
 from laturi.operators.account_web import router as account_router
 from laturi.operators.service import StatusFilter
+from laturi.web.csrf import verify_csrf
 from laturi.web.pages import form_int, is_htmx, list_query, redirect, render, undo
-from laturi.web.security import verify_csrf, web_actor
 
 router = APIRouter(dependencies=[Depends(verify_csrf)])
 router.include_router(account_router)

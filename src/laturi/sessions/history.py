@@ -8,12 +8,11 @@ from dataclasses import dataclass
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from laturi.auth.actor import Actor
-from laturi.auth.permissions import Permission
 from laturi.errors import NotFound
 from laturi.kit.pagination import ListQuery, Page
-from laturi.models import MeterValue, Station, Transaction
+from laturi.models import MeterValue, Transaction
 from laturi.sessions import repository
-from laturi.stations import repository as stations
+from laturi.stations.service import visible_station
 
 TRANSACTION_NOT_FOUND = "Transaction does not exist."
 
@@ -28,7 +27,7 @@ async def list_transactions(
     session: AsyncSession, actor: Actor, station_id: int, query: ListQuery
 ) -> Page[Transaction]:
     """The station's transactions, newest first; search by id tag."""
-    station = await _station(session, actor, station_id)
+    station = await visible_station(session, actor, station_id)
     rows, total = await repository.page_of_station(session, station.id, query)
     return Page(rows, total, query)
 
@@ -36,16 +35,8 @@ async def list_transactions(
 async def get_transaction(
     session: AsyncSession, actor: Actor, station_id: int, transaction_id: int
 ) -> TransactionDetail:
-    station = await _station(session, actor, station_id)
+    station = await visible_station(session, actor, station_id)
     found = await repository.of_station(session, station.id, transaction_id)
     if found is None:
         raise NotFound(TRANSACTION_NOT_FOUND)
     return TransactionDetail(found, await repository.samples_of(session, found.id))
-
-
-async def _station(session: AsyncSession, actor: Actor, station_id: int) -> Station:
-    actor.require(Permission.VIEW)
-    station = await stations.visible(session, actor, station_id)
-    if station is None:
-        raise NotFound("Charging station does not exist.")
-    return station

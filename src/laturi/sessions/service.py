@@ -21,7 +21,7 @@ from laturi.models import Station, Transaction
 from laturi.models.station_event import EventKind
 from laturi.sessions import repository
 from laturi.sessions.authorization import TagDecision, decide
-from laturi.stations import reports
+from laturi.stations import lifecycle
 
 ENERGY_REGISTER = "Energy.Active.Import.Register"
 REBOOT_REASON = "Reboot"
@@ -107,7 +107,7 @@ async def start(
         return twin, TagDecision(twin.authorization_status, free_charging=twin.free_charging)
     decision = await authorize(session, station_id, request.id_tag, request.started_at)
     if request.connector_id > 0:
-        await reports.ensure_point(session, station_id, request.connector_id)
+        await lifecycle.ensure_point(session, station_id, request.connector_id)
     made = Transaction(
         station_id=station_id,
         connector_id=request.connector_id,
@@ -185,7 +185,7 @@ async def close_interrupted(session: AsyncSession, station_id: int) -> list[Tran
         tx.meter_stop = tx.last_meter_wh if tx.last_meter_wh is not None else tx.meter_start
         tx.stopped_at, tx.stop_reason, tx.closed_at_reboot = now, REBOOT_REASON, True
         info = f"Transaction {tx.id} closed at reboot with meter {tx.meter_stop} Wh"
-        await reports.note(session, station_id, EventKind.REBOOT_CLOSE, info)
+        await lifecycle.note(session, station_id, EventKind.REBOOT_CLOSE, info)
     await session.flush()
     return closed
 
@@ -275,7 +275,7 @@ async def _record_unmatched_stop(
         f"at {request.stopped_at.isoformat()}, reason {made.stop_reason}, "
         f"id tag {request.id_tag or '-'}"
     )
-    await reports.note(session, station_id, EventKind.UNKNOWN_STOP, info)
+    await lifecycle.note(session, station_id, EventKind.UNKNOWN_STOP, info)
     await _store(session, station_id, 0, made.id, request.samples)
     return made
 

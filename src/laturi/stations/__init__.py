@@ -1,1 +1,5 @@
-"""Charging stations: the manual's rules, what stations report, commands to them."""
+"""Charging stations.
+
+The core (service, repository, lifecycle: what a station reports about itself) sits below
+sessions; the operator console over it (commands/, panel/) sits above sessions.
+"""

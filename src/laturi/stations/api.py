@@ -6,8 +6,8 @@ from fastapi import APIRouter, Depends, Query, Request
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from laturi.api.schemas import PageOut
-from laturi.api.security import api_actor
 from laturi.auth.actor import Actor
+from laturi.auth.dependencies import api_actor
 from laturi.bus import StationBus
 from laturi.config import Settings
 from laturi.http import SessionDep, settings

@@ -10,8 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from laturi.errors import LaturiError
 from laturi.kit.pagination import ListQuery
-from laturi.web.security import csrf_token
-from laturi.web.templating import menu_for
+from laturi.web.csrf import csrf_token
 
 
 def is_htmx(request: Request) -> bool:
@@ -25,7 +24,7 @@ def render(
     ctx: dict[str, Any] = {
         "request": request,
         "actor": actor,
-        "menu": menu_for(actor),
+        "menu": request.app.state.menu(actor),
         "csrf_token": csrf_token(request),
         "flash": getattr(request.state, "flash", None),
         "errors": {},

@@ -12,7 +12,7 @@ from ocpp.v16 import call, call_result
 
 from laturi.bus import COMMAND_FAILED
 from laturi.models.station_event import EventKind
-from laturi.stations.commands import CONFIGURATION_ERROR
+from laturi.stations.commands.service import CONFIGURATION_ERROR
 from tests.fixtures.station import Script
 from tests.ocpp.octt.conftest import GOOD, Stage, at
 

@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from laturi.db import Database
 from laturi.kit.time import utcnow
 from laturi.models import AuthToken
-from laturi.stations import local_lists
+from laturi.stations.commands import local_lists
 from tests.fixtures.factories import create_charging_user, create_token
 from tests.fixtures.station import Script, connected
 from tests.fixtures.wait import read

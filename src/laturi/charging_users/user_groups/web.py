@@ -9,12 +9,13 @@ from fastapi.responses import Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from laturi.auth.actor import Actor
+from laturi.auth.dependencies import web_actor
 from laturi.charging_users.user_groups import service
 from laturi.charging_users.user_groups.service import UserGroupInput
 from laturi.errors import LaturiError
 from laturi.http import SessionDep
+from laturi.web.csrf import verify_csrf
 from laturi.web.pages import form_int, is_htmx, list_query, redirect, render, undo
-from laturi.web.security import verify_csrf, web_actor
 
 router = APIRouter(prefix="/user-groups", dependencies=[Depends(verify_csrf)])
 

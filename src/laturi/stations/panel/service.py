@@ -27,7 +27,9 @@ from laturi.models import (
 from laturi.organizations import service as organizations
 from laturi.sessions import repository as sessions_repository
 from laturi.sessions.authorization import local_list
-from laturi.stations import feed, panel_repository, service
+from laturi.stations import service
+from laturi.stations.panel import feed
+from laturi.stations.panel import repository as panel_repository
 from laturi.stations.service import StationDetail, StationRow
 
 # OCPP 1.6 ChargePointStatus and ChargePointErrorCode: the event feed's filter choices.

@@ -21,7 +21,8 @@ from laturi.errors import NotFound
 from laturi.models import Station
 from laturi.models.station_event import EventKind
 from laturi.sessions import repository as sessions_repository
-from laturi.stations import charging_profiles, configuration, local_lists, reports
+from laturi.stations import lifecycle
+from laturi.stations.commands import charging_profiles, configuration, local_lists
 from laturi.stations.service import visible_station
 
 CONFIGURATION_ERROR = "Charging point configuration error."
@@ -221,4 +222,4 @@ def _worded(command: Command, err: CommandFailed) -> CommandFailed:
 
 
 async def _note(session: AsyncSession, station_id: int, command: Command, outcome: str) -> None:
-    await reports.note(session, station_id, EventKind.COMMAND, f"{command.value}: {outcome}")
+    await lifecycle.note(session, station_id, EventKind.COMMAND, f"{command.value}: {outcome}")

@@ -14,15 +14,18 @@ from fastapi.responses import Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from laturi.auth.actor import Actor
+from laturi.auth.dependencies import web_actor
 from laturi.bus import CommandFailed, InvalidRequest, StationBus, StationOffline
 from laturi.config import Settings
 from laturi.errors import LaturiError, ValidationFailed
 from laturi.http import SessionDep, settings
 from laturi.models.charging_point import MAX_SOCKETS, SocketType
-from laturi.stations import commands, configuration, panel, service
+from laturi.stations import service
 from laturi.stations.api import station_bus
+from laturi.stations.commands import configuration
+from laturi.stations.commands import service as commands
+from laturi.stations.panel import service as panel
 from laturi.web.pages import form_int, is_htmx, redirect, render, undo
-from laturi.web.security import web_actor
 
 router = APIRouter()
 

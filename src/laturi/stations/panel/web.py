@@ -14,22 +14,25 @@ from fastapi.responses import Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from laturi.auth.actor import Actor
+from laturi.auth.dependencies import web_actor
 from laturi.auth.permissions import Permission
 from laturi.bus import StationBus
 from laturi.config import Settings
 from laturi.errors import AccessDenied, LaturiError
 from laturi.http import SessionDep, settings
 from laturi.kit.pagination import ListQuery
-from laturi.stations import feed, panel, service
+from laturi.stations import service
 from laturi.stations.api import station_bus
-from laturi.stations.web_commands import router as commands_router
-from laturi.stations.web_edit import router as edit_router
-from laturi.stations.web_shared import (
+from laturi.stations.panel import feed
+from laturi.stations.panel import service as panel
+from laturi.stations.panel.web_commands import router as commands_router
+from laturi.stations.panel.web_edit import router as edit_router
+from laturi.stations.panel.web_shared import (
     PRESENTATION,
     station_context,
 )
+from laturi.web.csrf import verify_csrf
 from laturi.web.pages import form_int, is_htmx, list_query, redirect, render, undo
-from laturi.web.security import verify_csrf, web_actor
 
 router = APIRouter(prefix="/stations", dependencies=[Depends(verify_csrf)])
 router.include_router(edit_router)

@@ -10,16 +10,18 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from laturi.api.schemas import PageOut
-from laturi.api.security import api_actor
 from laturi.auth.actor import Actor
+from laturi.auth.dependencies import api_actor
 from laturi.bus import CommandFailed, StationBus
 from laturi.config import Settings
 from laturi.http import SessionDep, settings
 from laturi.kit.pagination import ListQuery
 from laturi.models import MeterValue, Transaction
 from laturi.sessions import history
-from laturi.stations import commands, configuration, feed
 from laturi.stations.api import station_bus
+from laturi.stations.commands import configuration
+from laturi.stations.commands import service as commands
+from laturi.stations.panel import feed
 from laturi.stations.schemas import (
     CommandOut,
     ConfigurationKeyOut,

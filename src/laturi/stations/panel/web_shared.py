@@ -13,7 +13,7 @@ from laturi.auth.actor import Actor
 from laturi.bus import Presence
 from laturi.models import StationEvent
 from laturi.models.station_event import EventKind
-from laturi.stations import panel
+from laturi.stations.panel import service as panel
 
 # What each kind of event says in the feed's Info column when the station gave no text.
 EVENT_LABELS = {

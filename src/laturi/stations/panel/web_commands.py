@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.datastructures import FormData
 
 from laturi.auth.actor import Actor
+from laturi.auth.dependencies import web_actor
 from laturi.bus import (
     COMMAND_FAILED,
     CommandFailed,
@@ -30,12 +31,11 @@ from laturi.config import Settings
 from laturi.errors import NotFound, ValidationFailed
 from laturi.http import SessionDep, settings
 from laturi.kit.time import utcnow
-from laturi.stations import commands
 from laturi.stations.api import station_bus
-from laturi.stations.commands import Command, CommandResult, ConfigurationKey
-from laturi.stations.web_shared import station_context
+from laturi.stations.commands import service as commands
+from laturi.stations.commands.service import Command, CommandResult, ConfigurationKey
+from laturi.stations.panel.web_shared import station_context
 from laturi.web.pages import form_int, is_htmx, render
-from laturi.web.security import web_actor
 
 router = APIRouter()
 

@@ -18,7 +18,7 @@ from laturi.auth.actor import Actor
 from laturi.bus import Presence
 from laturi.kit.time import utcnow
 from laturi.models import Station, StationConfigurationKey
-from laturi.stations import configuration_repository as stored_keys
+from laturi.stations.commands import configuration_repository as stored_keys
 from laturi.stations.service import visible_station
 
 KEY_MAX, VALUE_MAX = 50, 500  # OCPP 1.6 CiString50 and CiString500

@@ -1,0 +1,1 @@
+"""The console's commands to stations: remote commands, local lists, profiles, keys."""

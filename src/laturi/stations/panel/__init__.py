@@ -1,0 +1,1 @@
+"""The console over stations: panel pages, the event feed and the activity API."""
