@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from typing import Annotated
 
 from fastapi import Depends, Request
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from laturi.bus import StationBus
 from laturi.config import Settings
 from laturi.db import Database
 from laturi.errors import LaturiError
@@ -16,6 +18,11 @@ from laturi.mail import Mailer
 def settings(request: Request) -> Settings:
     value: Settings = request.app.state.settings
     return value
+
+
+def station_bus(request: Request) -> StationBus:
+    bus: StationBus = request.app.state.bus
+    return bus
 
 
 def mailer(request: Request) -> Mailer:
@@ -46,3 +53,10 @@ def client_address(request: Request) -> str:
 # commits, before the response leaves; FastAPI's default would commit after the client
 # already has its answer.
 SessionDep = Depends(db_session, scope="function")
+
+
+# How routes declare what they need: `session: DbSession`, `config: Config`, `bus: Bus`.
+DbSession = Annotated[AsyncSession, SessionDep]
+Config = Annotated[Settings, Depends(settings)]
+Mail = Annotated[Mailer, Depends(mailer)]
+Bus = Annotated[StationBus, Depends(station_bus)]

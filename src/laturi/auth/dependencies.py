@@ -6,13 +6,12 @@ from typing import Annotated
 
 from fastapi import Depends, Request, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from laturi.auth import service as auth
 from laturi.auth.actor import Actor
 from laturi.config import Settings
 from laturi.errors import NotAuthenticated
-from laturi.http import SessionDep
+from laturi.http import DbSession
 
 SESSION_COOKIE = "laturi_session"
 
@@ -21,7 +20,7 @@ bearer = HTTPBearer(
 )
 
 
-async def optional_actor(request: Request, session: AsyncSession = SessionDep) -> Actor | None:
+async def optional_actor(request: Request, session: DbSession) -> Actor | None:
     token = request.cookies.get(SESSION_COOKIE)
     if not token:
         return None
@@ -55,8 +54,7 @@ def set_session_cookie(response: Response, token: str, config: Settings) -> None
 
 
 async def api_actor(
-    credentials: HTTPAuthorizationCredentials | None = Depends(bearer),
-    session: AsyncSession = SessionDep,
+    session: DbSession, credentials: HTTPAuthorizationCredentials | None = Depends(bearer)
 ) -> Actor:
     if credentials is None:
         raise NotAuthenticated("An API token is required (Authorization: Bearer ...).")

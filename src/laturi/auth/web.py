@@ -4,13 +4,11 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from laturi.auth import service as auth
 from laturi.auth.dependencies import SESSION_COOKIE, set_session_cookie
-from laturi.config import Settings
 from laturi.errors import LaturiError
-from laturi.http import SessionDep, client_address, settings
+from laturi.http import Config, DbSession, client_address
 from laturi.models.operator import TokenPurpose
 from laturi.web.csrf import verify_csrf
 from laturi.web.pages import render, undo
@@ -37,11 +35,11 @@ async def login_page(request: Request, next: str = "/", notice: str = "") -> Res
 @router.post("/login")
 async def login(
     request: Request,
+    session: DbSession,
+    config: Config,
     username: str = Form(""),
     password: str = Form(""),
     next: str = Form("/"),
-    session: AsyncSession = SessionDep,
-    config: Settings = Depends(settings),
 ) -> Response:
     try:
         done = await auth.log_in(
@@ -61,7 +59,7 @@ async def login(
 
 
 @router.post("/logout")
-async def logout(request: Request, session: AsyncSession = SessionDep) -> Response:
+async def logout(request: Request, session: DbSession) -> Response:
     if token := request.cookies.get(SESSION_COOKIE):
         await auth.log_out(session, token)
     response = RedirectResponse("/login?notice=logged-out", status_code=303)
@@ -74,7 +72,7 @@ PURPOSES = {"reset-password": TokenPurpose.PASSWORD_RESET, "set-password": Token
 
 @router.get("/set-password/{token}")
 @router.get("/reset-password/{token}")
-async def link_page(request: Request, token: str, session: AsyncSession = SessionDep) -> Response:
+async def link_page(request: Request, token: str, session: DbSession) -> Response:
     kind, purpose = _purpose(request)
     try:
         operator = await auth.check_link(session, token, purpose)
@@ -89,9 +87,9 @@ async def link_page(request: Request, token: str, session: AsyncSession = Sessio
 async def link_submit(
     request: Request,
     token: str,
+    session: DbSession,
     password: str = Form(""),
     password_confirm: str = Form(""),
-    session: AsyncSession = SessionDep,
 ) -> Response:
     kind, purpose = _purpose(request)
     try:

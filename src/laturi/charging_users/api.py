@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, File, Query, Response, UploadFile
+from fastapi import APIRouter, File, Query, Response, UploadFile
 from fastapi.responses import JSONResponse
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from laturi.api.schemas import PageOut
-from laturi.auth.actor import Actor
-from laturi.auth.dependencies import api_actor
+from laturi.auth.dependencies import ApiActor
 from laturi.charging_users import importer, service
 from laturi.charging_users.repository import UserRow
 from laturi.charging_users.schemas import (
@@ -25,7 +23,7 @@ from laturi.charging_users.schemas import (
     UserUpdate,
 )
 from laturi.charging_users.service import TokenInput, UserDetail, UserInput
-from laturi.http import SessionDep
+from laturi.http import DbSession
 from laturi.kit.pagination import ListQuery
 from laturi.models import AuthToken
 
@@ -81,12 +79,12 @@ def _token_in(token: TokenIn) -> TokenInput:
 
 @router.get("")
 async def list_users(
+    actor: ApiActor,
+    session: DbSession,
     q: str = Query("", description="Part of a name, an e-mail address or a token id"),
     sort: str = Query("", description="name, group, email or tokens; prefix '-' for descending"),
     page: int = Query(1, ge=1),
     size: int = Query(50, ge=1, le=500),
-    actor: Actor = Depends(api_actor),
-    session: AsyncSession = SessionDep,
 ) -> PageOut[UserOut]:
     """The charging users you see, with their user group and token count."""
     query = ListQuery.parse(search=q, sort=sort, page=page, size=size)
@@ -104,10 +102,10 @@ async def list_users(
     },
 )
 async def import_users(
+    actor: ApiActor,
+    session: DbSession,
     file: UploadFile = File(description="CSV, UTF-8, one row per token; see the columns above"),
     dry_run: bool = Query(False, description="Check only; write nothing"),
-    actor: Actor = Depends(api_actor),
-    session: AsyncSession = SessionDep,
 ) -> Response:
     """Import users with tokens from CSV; any rejected row (422) means nothing is written.
 
@@ -129,16 +127,12 @@ async def import_users(
 
 
 @router.get("/{user_id}")
-async def get_user(
-    user_id: int, actor: Actor = Depends(api_actor), session: AsyncSession = SessionDep
-) -> UserDetailOut:
+async def get_user(user_id: int, actor: ApiActor, session: DbSession) -> UserDetailOut:
     return _detail(await service.get_user(session, actor, user_id))
 
 
 @router.post("", status_code=201)
-async def create_user(
-    body: UserCreate, actor: Actor = Depends(api_actor), session: AsyncSession = SessionDep
-) -> UserDetailOut:
+async def create_user(body: UserCreate, actor: ApiActor, session: DbSession) -> UserDetailOut:
     data = UserInput(
         first_name=body.first_name,
         last_name=body.last_name,
@@ -155,10 +149,7 @@ async def create_user(
 
 @router.patch("/{user_id}")
 async def update_user(
-    user_id: int,
-    body: UserUpdate,
-    actor: Actor = Depends(api_actor),
-    session: AsyncSession = SessionDep,
+    user_id: int, body: UserUpdate, actor: ApiActor, session: DbSession
 ) -> UserDetailOut:
     """Change what you give; the e-mail address (once set) and token ids stay fixed."""
     current = (await service.get_user(session, actor, user_id)).user
@@ -180,10 +171,7 @@ async def update_user(
 
 @router.delete("/{user_id}", status_code=204)
 async def delete_user(
-    user_id: int,
-    version: int | None = None,
-    actor: Actor = Depends(api_actor),
-    session: AsyncSession = SessionDep,
+    user_id: int, actor: ApiActor, session: DbSession, version: int | None = None
 ) -> Response:
     """Admins only; the user's tokens go with them."""
     await service.delete_user(session, actor, user_id, version)
@@ -192,11 +180,7 @@ async def delete_user(
 
 @router.post("/{user_id}/tokens", status_code=201)
 async def add_token(
-    user_id: int,
-    body: TokenIn,
-    version: int | None = None,
-    actor: Actor = Depends(api_actor),
-    session: AsyncSession = SessionDep,
+    user_id: int, body: TokenIn, actor: ApiActor, session: DbSession, version: int | None = None
 ) -> TokenOut:
     token = await service.add_token(session, actor, user_id, _token_in(body), version)
     return _token_out(token)
@@ -204,11 +188,7 @@ async def add_token(
 
 @router.patch("/{user_id}/tokens/{token_id}")
 async def update_token(
-    user_id: int,
-    token_id: int,
-    body: TokenUpdate,
-    actor: Actor = Depends(api_actor),
-    session: AsyncSession = SessionDep,
+    user_id: int, token_id: int, body: TokenUpdate, actor: ApiActor, session: DbSession
 ) -> TokenOut:
     """Change a token's name, status or validity; its id is fixed."""
     found = {t.id: t for t in (await service.get_user(session, actor, user_id)).tokens}
@@ -228,11 +208,7 @@ async def update_token(
 
 @router.delete("/{user_id}/tokens/{token_id}", status_code=204)
 async def delete_token(
-    user_id: int,
-    token_id: int,
-    version: int | None = None,
-    actor: Actor = Depends(api_actor),
-    session: AsyncSession = SessionDep,
+    user_id: int, token_id: int, actor: ApiActor, session: DbSession, version: int | None = None
 ) -> Response:
     """Admins only."""
     await service.delete_token(session, actor, user_id, token_id, version)

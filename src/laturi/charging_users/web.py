@@ -10,11 +10,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.datastructures import UploadFile
 
 from laturi.auth.actor import Actor
-from laturi.auth.dependencies import web_actor
+from laturi.auth.dependencies import WebActor
 from laturi.charging_users import importer, service, web_forms
 from laturi.charging_users.importer import ImportReport
 from laturi.errors import AccessDenied, LaturiError
-from laturi.http import SessionDep
+from laturi.http import DbSession
 from laturi.web.csrf import verify_csrf
 from laturi.web.pages import form_int, is_htmx, list_query, redirect, render, undo
 
@@ -22,9 +22,7 @@ router = APIRouter(prefix="/charging-users", dependencies=[Depends(verify_csrf)]
 
 
 @router.get("")
-async def list_page(
-    request: Request, actor: Actor = Depends(web_actor), session: AsyncSession = SessionDep
-) -> Response:
+async def list_page(request: Request, actor: WebActor, session: DbSession) -> Response:
     page = await service.list_users(session, actor, list_query(request))
     template = "charging_users/_table.html" if is_htmx(request) else "charging_users/list.html"
     return render(request, template, {"page": page})
@@ -58,16 +56,12 @@ async def _form_page(
 
 
 @router.get("/new")
-async def new_page(
-    request: Request, actor: Actor = Depends(web_actor), session: AsyncSession = SessionDep
-) -> Response:
+async def new_page(request: Request, actor: WebActor, session: DbSession) -> Response:
     return await _form_page(request, session, actor, None)
 
 
 @router.post("/new")
-async def create(
-    request: Request, actor: Actor = Depends(web_actor), session: AsyncSession = SessionDep
-) -> Response:
+async def create(request: Request, actor: WebActor, session: DbSession) -> Response:
     form = web_forms.read(await request.form())
     blocks: list[int] | None = None
     try:
@@ -81,14 +75,12 @@ async def create(
 
 
 @router.get("/import")
-async def import_page(request: Request, actor: Actor = Depends(web_actor)) -> Response:
+async def import_page(request: Request, actor: WebActor) -> Response:
     return render(request, "charging_users/import.html", {"report": None})
 
 
 @router.post("/import")
-async def import_file(
-    request: Request, actor: Actor = Depends(web_actor), session: AsyncSession = SessionDep
-) -> Response:
+async def import_file(request: Request, actor: WebActor, session: DbSession) -> Response:
     form = await request.form()
     upload = form.get("file")
     content = await upload.read() if isinstance(upload, UploadFile) else b""
@@ -108,21 +100,13 @@ def _imported(report: ImportReport) -> str:
 
 @router.get("/{user_id}/edit")
 async def edit_page(
-    request: Request,
-    user_id: int,
-    actor: Actor = Depends(web_actor),
-    session: AsyncSession = SessionDep,
+    request: Request, user_id: int, actor: WebActor, session: DbSession
 ) -> Response:
     return await _form_page(request, session, actor, user_id)
 
 
 @router.post("/{user_id}/edit")
-async def update(
-    request: Request,
-    user_id: int,
-    actor: Actor = Depends(web_actor),
-    session: AsyncSession = SessionDep,
-) -> Response:
+async def update(request: Request, user_id: int, actor: WebActor, session: DbSession) -> Response:
     form = web_forms.read(await request.form())
     blocks: list[int] | None = None
     try:
@@ -138,11 +122,7 @@ async def update(
 
 @router.post("/{user_id}/delete")
 async def delete(
-    request: Request,
-    user_id: int,
-    version: str = Form(""),
-    actor: Actor = Depends(web_actor),
-    session: AsyncSession = SessionDep,
+    request: Request, user_id: int, actor: WebActor, session: DbSession, version: str = Form("")
 ) -> Response:
     try:
         seen = form_int(version)

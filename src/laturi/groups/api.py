@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Query, Response
+from fastapi import APIRouter, Query, Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from laturi.api.schemas import PageOut
 from laturi.auth.actor import Actor
-from laturi.auth.dependencies import api_actor
+from laturi.auth.dependencies import ApiActor
 from laturi.groups import service
 from laturi.groups.schemas import GroupCreate, GroupDetailOut, GroupOut, GroupUpdate, StationRef
-from laturi.http import SessionDep
+from laturi.http import DbSession
 from laturi.kit.pagination import ListQuery
 
 router = APIRouter(prefix="/groups", tags=["charging groups"])
@@ -35,12 +35,12 @@ async def _detail(session: AsyncSession, actor: Actor, group_id: int) -> GroupDe
 
 @router.get("")
 async def list_groups(
+    actor: ApiActor,
+    session: DbSession,
     q: str = "",
     sort: str = Query("", description="name, stations or parent; prefix '-' for descending"),
     page: int = Query(1, ge=1),
     size: int = Query(50, ge=1, le=500),
-    actor: Actor = Depends(api_actor),
-    session: AsyncSession = SessionDep,
 ) -> PageOut[GroupOut]:
     """Groups in your domain with subtree station counts."""
     query = ListQuery.parse(search=q, sort=sort, page=page, size=size)
@@ -49,18 +49,12 @@ async def list_groups(
 
 
 @router.get("/{group_id}")
-async def get_group(
-    group_id: int, actor: Actor = Depends(api_actor), session: AsyncSession = SessionDep
-) -> GroupDetailOut:
+async def get_group(group_id: int, actor: ApiActor, session: DbSession) -> GroupDetailOut:
     return await _detail(session, actor, group_id)
 
 
 @router.post("", status_code=201)
-async def create_group(
-    body: GroupCreate,
-    actor: Actor = Depends(api_actor),
-    session: AsyncSession = SessionDep,
-) -> GroupDetailOut:
+async def create_group(body: GroupCreate, actor: ApiActor, session: DbSession) -> GroupDetailOut:
     data = service.GroupInput(
         name=body.name, parent_id=body.parent_id, station_ids=body.station_ids
     )
@@ -70,10 +64,7 @@ async def create_group(
 
 @router.patch("/{group_id}")
 async def update_group(
-    group_id: int,
-    body: GroupUpdate,
-    actor: Actor = Depends(api_actor),
-    session: AsyncSession = SessionDep,
+    group_id: int, body: GroupUpdate, actor: ApiActor, session: DbSession
 ) -> GroupDetailOut:
     current = (await service.get_group(session, actor, group_id)).row
     data = service.GroupInput(
@@ -88,10 +79,7 @@ async def update_group(
 
 @router.delete("/{group_id}", status_code=204)
 async def delete_group(
-    group_id: int,
-    version: int | None = None,
-    actor: Actor = Depends(api_actor),
-    session: AsyncSession = SessionDep,
+    group_id: int, actor: ApiActor, session: DbSession, version: int | None = None
 ) -> Response:
     """Only an empty group: no stations, no subgroups, nobody's base group."""
     await service.delete_group(session, actor, group_id, version)

@@ -9,11 +9,11 @@ from fastapi.responses import Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from laturi.auth.actor import Actor
-from laturi.auth.dependencies import web_actor
+from laturi.auth.dependencies import WebActor
 from laturi.auth.permissions import Permission
 from laturi.errors import LaturiError
 from laturi.groups import repository, service
-from laturi.http import SessionDep
+from laturi.http import DbSession
 from laturi.web.csrf import verify_csrf
 from laturi.web.pages import form_int, is_htmx, list_query, redirect, render, undo
 
@@ -21,9 +21,7 @@ router = APIRouter(prefix="/groups", dependencies=[Depends(verify_csrf)])
 
 
 @router.get("")
-async def list_page(
-    request: Request, actor: Actor = Depends(web_actor), session: AsyncSession = SessionDep
-) -> Response:
+async def list_page(request: Request, actor: WebActor, session: DbSession) -> Response:
     page = await service.list_groups(session, actor, list_query(request))
     template = "groups/_table.html" if is_htmx(request) else "groups/list.html"
     return render(request, template, {"page": page})
@@ -44,9 +42,7 @@ async def _form_context(
 
 
 @router.get("/new")
-async def new_page(
-    request: Request, actor: Actor = Depends(web_actor), session: AsyncSession = SessionDep
-) -> Response:
+async def new_page(request: Request, actor: WebActor, session: DbSession) -> Response:
     return await _form_page(request, session, actor, None)
 
 
@@ -71,9 +67,7 @@ async def _read_form(request: Request) -> dict[str, Any]:
 
 
 @router.post("/new")
-async def create(
-    request: Request, actor: Actor = Depends(web_actor), session: AsyncSession = SessionDep
-) -> Response:
+async def create(request: Request, actor: WebActor, session: DbSession) -> Response:
     form = await _read_form(request)
     try:
         group = await service.create_group(session, actor, _input(form, None))
@@ -120,10 +114,7 @@ async def _form_page(
 
 @router.get("/{group_id}")
 async def view_page(
-    request: Request,
-    group_id: int,
-    actor: Actor = Depends(web_actor),
-    session: AsyncSession = SessionDep,
+    request: Request, group_id: int, actor: WebActor, session: DbSession
 ) -> Response:
     detail = await service.get_group(session, actor, group_id)
     children = [r for r in await service.rows(session, actor) if r.parent_id == group_id]
@@ -132,21 +123,13 @@ async def view_page(
 
 @router.get("/{group_id}/edit")
 async def edit_page(
-    request: Request,
-    group_id: int,
-    actor: Actor = Depends(web_actor),
-    session: AsyncSession = SessionDep,
+    request: Request, group_id: int, actor: WebActor, session: DbSession
 ) -> Response:
     return await _form_page(request, session, actor, group_id)
 
 
 @router.post("/{group_id}/edit")
-async def update(
-    request: Request,
-    group_id: int,
-    actor: Actor = Depends(web_actor),
-    session: AsyncSession = SessionDep,
-) -> Response:
+async def update(request: Request, group_id: int, actor: WebActor, session: DbSession) -> Response:
     form = await _read_form(request)
     try:
         data = _input(form, form_int(str(form.get("version", ""))))
@@ -159,11 +142,7 @@ async def update(
 
 @router.post("/{group_id}/delete")
 async def delete(
-    request: Request,
-    group_id: int,
-    version: str = Form(""),
-    actor: Actor = Depends(web_actor),
-    session: AsyncSession = SessionDep,
+    request: Request, group_id: int, actor: WebActor, session: DbSession, version: str = Form("")
 ) -> Response:
     try:
         await service.delete_group(session, actor, group_id, form_int(version))

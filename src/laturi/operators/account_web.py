@@ -6,15 +6,15 @@ from functools import cache
 from typing import Any
 from zoneinfo import available_timezones
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from laturi.auth.actor import Actor
-from laturi.auth.dependencies import web_actor
+from laturi.auth.dependencies import WebActor
 from laturi.auth.secrets import POLICY_HINT
 from laturi.errors import LaturiError
-from laturi.http import SessionDep
+from laturi.http import DbSession
 from laturi.models import Operator
 from laturi.operators import account
 from laturi.web.pages import form_int, redirect, render, undo
@@ -78,16 +78,12 @@ async def _error(
 
 
 @router.get("")
-async def account_page(
-    request: Request, actor: Actor = Depends(web_actor), session: AsyncSession = SessionDep
-) -> Response:
+async def account_page(request: Request, actor: WebActor, session: DbSession) -> Response:
     return await _page(request, session, actor)
 
 
 @router.post("")
-async def update_account(
-    request: Request, actor: Actor = Depends(web_actor), session: AsyncSession = SessionDep
-) -> Response:
+async def update_account(request: Request, actor: WebActor, session: DbSession) -> Response:
     raw = await request.form()
     form = {name: str(raw.get(name, "")) for name in ACCOUNT_FIELDS}
     version = form["version"]
@@ -108,11 +104,11 @@ async def update_account(
 @router.post("/password")
 async def change_password(
     request: Request,
+    actor: WebActor,
+    session: DbSession,
     current_password: str = Form(""),
     password: str = Form(""),
     password_confirm: str = Form(""),
-    actor: Actor = Depends(web_actor),
-    session: AsyncSession = SessionDep,
 ) -> Response:
     keep = getattr(request.state, "operator_session", None)
     try:
@@ -133,10 +129,7 @@ async def change_password(
 
 @router.post("/api-tokens")
 async def create_token(
-    request: Request,
-    name: str = Form(""),
-    actor: Actor = Depends(web_actor),
-    session: AsyncSession = SessionDep,
+    request: Request, actor: WebActor, session: DbSession, name: str = Form("")
 ) -> Response:
     """Show the new token on this response only: it is stored nowhere in plain."""
     try:
@@ -148,10 +141,7 @@ async def create_token(
 
 @router.post("/api-tokens/{token_id}/revoke")
 async def revoke_token(
-    request: Request,
-    token_id: int,
-    actor: Actor = Depends(web_actor),
-    session: AsyncSession = SessionDep,
+    request: Request, token_id: int, actor: WebActor, session: DbSession
 ) -> Response:
     try:
         revoked = await account.revoke_api_token(session, actor, token_id)

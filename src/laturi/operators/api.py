@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Query, Response
+from fastapi import APIRouter, Query, Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from laturi.api.schemas import PageOut
-from laturi.auth.actor import Actor
-from laturi.auth.dependencies import api_actor
-from laturi.http import SessionDep, mailer
+from laturi.auth.dependencies import ApiActor
+from laturi.http import DbSession, Mail
 from laturi.kit.pagination import ListQuery
-from laturi.mail import Mailer
 from laturi.models import ApiToken, Operator
 from laturi.operators import account, service
 from laturi.operators.schemas import (
@@ -57,6 +55,8 @@ async def _described(session: AsyncSession, operator: Operator) -> OperatorOut:
 
 @router.get("/operators")
 async def list_operators(
+    actor: ApiActor,
+    session: DbSession,
     q: str = Query("", description="Searched in username, names and e-mail address"),
     status: StatusFilter | None = None,
     sort: str = Query(
@@ -64,8 +64,6 @@ async def list_operators(
     ),
     page: int = Query(1, ge=1),
     size: int = Query(50, ge=1, le=500),
-    actor: Actor = Depends(api_actor),
-    session: AsyncSession = SessionDep,
 ) -> PageOut[OperatorOut]:
     """Operators whose base group is in your domain (admin operators only)."""
     query = ListQuery.parse(search=q, sort=sort, page=page, size=size)
@@ -76,10 +74,7 @@ async def list_operators(
 
 @router.post("/operators", status_code=201, responses=MAIL_ERROR)  # type: ignore[arg-type]
 async def invite_operator(
-    body: OperatorInvite,
-    actor: Actor = Depends(api_actor),
-    session: AsyncSession = SessionDep,
-    send: Mailer = Depends(mailer),
+    body: OperatorInvite, actor: ApiActor, session: DbSession, send: Mail
 ) -> OperatorOut:
     """Invite a new operator: they get an e-mail with a link to set their password."""
     data = service.Invitation(**body.model_dump())
@@ -87,18 +82,13 @@ async def invite_operator(
 
 
 @router.get("/operators/{operator_id}")
-async def get_operator(
-    operator_id: int, actor: Actor = Depends(api_actor), session: AsyncSession = SessionDep
-) -> OperatorOut:
+async def get_operator(operator_id: int, actor: ApiActor, session: DbSession) -> OperatorOut:
     return await _described(session, await service.get_operator(session, actor, operator_id))
 
 
 @router.patch("/operators/{operator_id}")
 async def update_operator(
-    operator_id: int,
-    body: OperatorUpdate,
-    actor: Actor = Depends(api_actor),
-    session: AsyncSession = SessionDep,
+    operator_id: int, body: OperatorUpdate, actor: ApiActor, session: DbSession
 ) -> OperatorOut:
     """Edit status, permission level, base group, names or e-mail address."""
     changes = service.OperatorChanges(**body.model_dump())
@@ -109,9 +99,9 @@ async def update_operator(
 @router.delete("/operators/{operator_id}", status_code=204)
 async def delete_operator(
     operator_id: int,
+    actor: ApiActor,
+    session: DbSession,
     version: int | None = Query(None, description="The version you read"),
-    actor: Actor = Depends(api_actor),
-    session: AsyncSession = SessionDep,
 ) -> Response:
     """Delete an operator of your domain (never yourself)."""
     await service.delete_operator(session, actor, operator_id, version)
@@ -124,10 +114,7 @@ async def delete_operator(
     responses=MAIL_ERROR,  # type: ignore[arg-type]
 )
 async def resend_invitation(
-    operator_id: int,
-    actor: Actor = Depends(api_actor),
-    session: AsyncSession = SessionDep,
-    send: Mailer = Depends(mailer),
+    operator_id: int, actor: ApiActor, session: DbSession, send: Mail
 ) -> OperatorOut:
     """Send the invitation again; only while the operator has not activated (else 409)."""
     operator = await service.resend_invitation(session, actor, send, operator_id)
@@ -140,11 +127,7 @@ async def resend_invitation(
     responses=MAIL_ERROR,  # type: ignore[arg-type]
 )
 async def reset_password(
-    operator_id: int,
-    body: PasswordResetRequest,
-    actor: Actor = Depends(api_actor),
-    session: AsyncSession = SessionDep,
-    send: Mailer = Depends(mailer),
+    operator_id: int, body: PasswordResetRequest, actor: ApiActor, session: DbSession, send: Mail
 ) -> OperatorOut:
     """Mail a password-reset link to the operator's address, which must be the one you saw."""
     operator = await service.send_password_reset(session, actor, send, operator_id, body.email)
@@ -160,30 +143,20 @@ def _token(row: ApiToken) -> ApiTokenOut:
 
 
 @me.get("")
-async def get_my_account(
-    actor: Actor = Depends(api_actor), session: AsyncSession = SessionDep
-) -> AccountOut:
+async def get_my_account(actor: ApiActor, session: DbSession) -> AccountOut:
     """Your own operator information."""
     return _account(await account.my_account(session, actor))
 
 
 @me.patch("")
-async def update_my_account(
-    body: AccountUpdate,
-    actor: Actor = Depends(api_actor),
-    session: AsyncSession = SessionDep,
-) -> AccountOut:
+async def update_my_account(body: AccountUpdate, actor: ApiActor, session: DbSession) -> AccountOut:
     """Change your own names, e-mail address or time zone."""
     changes = account.AccountChanges(**body.model_dump())
     return _account(await account.update_my_account(session, actor, changes))
 
 
 @me.post("/password", status_code=204)
-async def change_my_password(
-    body: PasswordChange,
-    actor: Actor = Depends(api_actor),
-    session: AsyncSession = SessionDep,
-) -> Response:
+async def change_my_password(body: PasswordChange, actor: ApiActor, session: DbSession) -> Response:
     """Change your password; your panel sessions end (API tokens keep working)."""
     await account.change_my_password(
         session,
@@ -196,18 +169,14 @@ async def change_my_password(
 
 
 @me.get("/api-tokens")
-async def list_my_api_tokens(
-    actor: Actor = Depends(api_actor), session: AsyncSession = SessionDep
-) -> list[ApiTokenOut]:
+async def list_my_api_tokens(actor: ApiActor, session: DbSession) -> list[ApiTokenOut]:
     """Your API tokens (never their values)."""
     return [_token(row) for row in await account.api_tokens(session, actor)]
 
 
 @me.post("/api-tokens", status_code=201)
 async def create_my_api_token(
-    body: ApiTokenCreate,
-    actor: Actor = Depends(api_actor),
-    session: AsyncSession = SessionDep,
+    body: ApiTokenCreate, actor: ApiActor, session: DbSession
 ) -> ApiTokenCreated:
     """A new token acting with your permissions and domain; its value is shown this once."""
     token, row = await account.create_api_token(session, actor, body.name)
@@ -215,9 +184,7 @@ async def create_my_api_token(
 
 
 @me.delete("/api-tokens/{token_id}", status_code=204)
-async def revoke_my_api_token(
-    token_id: int, actor: Actor = Depends(api_actor), session: AsyncSession = SessionDep
-) -> Response:
+async def revoke_my_api_token(token_id: int, actor: ApiActor, session: DbSession) -> Response:
     """Revoke one of your tokens; it is refused (401) from now on."""
     await account.revoke_api_token(session, actor, token_id)
     return Response(status_code=204)

@@ -4,11 +4,9 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import Response
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from laturi.errors import LaturiError
-from laturi.http import SessionDep, mailer
-from laturi.mail import Mailer
+from laturi.http import DbSession, Mail
 from laturi.operators import service as operators
 from laturi.web.csrf import verify_csrf
 from laturi.web.pages import redirect, render, undo
@@ -23,10 +21,7 @@ async def forgot_page(request: Request) -> Response:
 
 @router.post("/forgot-password")
 async def forgot(
-    request: Request,
-    email: str = Form(""),
-    session: AsyncSession = SessionDep,
-    send: Mailer = Depends(mailer),
+    request: Request, session: DbSession, send: Mail, email: str = Form("")
 ) -> Response:
     try:
         await operators.request_password_reset(session, send, email)

@@ -7,10 +7,9 @@ from fastapi.responses import Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from laturi.auth.actor import Actor
-from laturi.auth.dependencies import web_actor
+from laturi.auth.dependencies import WebActor
 from laturi.errors import LaturiError
-from laturi.http import SessionDep, mailer
-from laturi.mail import Mailer
+from laturi.http import DbSession, Mail
 from laturi.models import Operator
 from laturi.operators import service
 from laturi.operators.account_web import router as account_router
@@ -62,9 +61,7 @@ async def _list_page(
 
 
 @router.get("/operators")
-async def list_page(
-    request: Request, actor: Actor = Depends(web_actor), session: AsyncSession = SessionDep
-) -> Response:
+async def list_page(request: Request, actor: WebActor, session: DbSession) -> Response:
     return await _list_page(request, session, actor)
 
 
@@ -84,20 +81,13 @@ async def _invite_page(
 
 
 @router.get("/operators/new")
-async def invite_page(
-    request: Request, actor: Actor = Depends(web_actor), session: AsyncSession = SessionDep
-) -> Response:
+async def invite_page(request: Request, actor: WebActor, session: DbSession) -> Response:
     form = {"level": "basic", "base_group_id": str(actor.base_group_id)}
     return await _invite_page(request, session, actor, form)
 
 
 @router.post("/operators/new")
-async def invite(
-    request: Request,
-    actor: Actor = Depends(web_actor),
-    session: AsyncSession = SessionDep,
-    send: Mailer = Depends(mailer),
-) -> Response:
+async def invite(request: Request, actor: WebActor, session: DbSession, send: Mail) -> Response:
     form = await _read(request, INVITE_FIELDS)
     try:
         data = service.Invitation(
@@ -165,10 +155,7 @@ async def _edit_error(
 
 @router.get("/operators/{operator_id}/edit")
 async def edit_page(
-    request: Request,
-    operator_id: int,
-    actor: Actor = Depends(web_actor),
-    session: AsyncSession = SessionDep,
+    request: Request, operator_id: int, actor: WebActor, session: DbSession
 ) -> Response:
     return await _edit_page(request, session, actor, operator_id)
 
@@ -187,10 +174,7 @@ def _changes(form: dict[str, str]) -> service.OperatorChanges:
 
 @router.post("/operators/{operator_id}/edit")
 async def update(
-    request: Request,
-    operator_id: int,
-    actor: Actor = Depends(web_actor),
-    session: AsyncSession = SessionDep,
+    request: Request, operator_id: int, actor: WebActor, session: DbSession
 ) -> Response:
     form = await _read(request, EDIT_FIELDS)
     try:
@@ -204,10 +188,10 @@ async def update(
 async def resend_invitation(
     request: Request,
     operator_id: int,
+    actor: WebActor,
+    session: DbSession,
+    send: Mail,
     back: str = Form("list"),
-    actor: Actor = Depends(web_actor),
-    session: AsyncSession = SessionDep,
-    send: Mailer = Depends(mailer),
 ) -> Response:
     """The send button: a reminder to an operator who has not activated yet."""
     try:
@@ -225,10 +209,10 @@ async def resend_invitation(
 async def reset_password(
     request: Request,
     operator_id: int,
+    actor: WebActor,
+    session: DbSession,
+    send: Mail,
     email: str = Form(""),
-    actor: Actor = Depends(web_actor),
-    session: AsyncSession = SessionDep,
-    send: Mailer = Depends(mailer),
 ) -> Response:
     """RESET PASSWORD: mails a link to the address shown on the page the admin saw."""
     try:
@@ -241,11 +225,7 @@ async def reset_password(
 
 @router.post("/operators/{operator_id}/delete")
 async def delete(
-    request: Request,
-    operator_id: int,
-    version: str = Form(""),
-    actor: Actor = Depends(web_actor),
-    session: AsyncSession = SessionDep,
+    request: Request, operator_id: int, actor: WebActor, session: DbSession, version: str = Form("")
 ) -> Response:
     try:
         gone = await service.delete_operator(session, actor, operator_id, form_int(version))

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Query
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from laturi.api.schemas import PageOut
 from laturi.auth.actor import Actor
-from laturi.auth.dependencies import api_actor
+from laturi.auth.dependencies import ApiActor
 from laturi.bus import StationBus
 from laturi.config import Settings
-from laturi.http import SessionDep, settings
+from laturi.http import Bus, Config, DbSession
 from laturi.kit.pagination import ListQuery
 from laturi.models import Station
 from laturi.stations import service
@@ -27,11 +27,6 @@ from laturi.stations.schemas import (
 )
 
 router = APIRouter(prefix="/stations", tags=["charging stations"])
-
-
-def station_bus(request: Request) -> StationBus:
-    bus: StationBus = request.app.state.bus
-    return bus
 
 
 def station_out(row: service.StationRow) -> StationOut:
@@ -94,14 +89,14 @@ async def _detail(
 
 @router.get("")
 async def list_stations(
+    actor: ApiActor,
+    session: DbSession,
+    bus: Bus,
     q: str = "",
     group_id: int | None = None,
     sort: str = Query("", description="name, identifier, group, firmware or status; '-' desc"),
     page: int = Query(1, ge=1),
     size: int = Query(50, ge=1, le=500),
-    actor: Actor = Depends(api_actor),
-    session: AsyncSession = SessionDep,
-    bus: StationBus = Depends(station_bus),
 ) -> PageOut[StationOut]:
     """Stations in your domain (and orphans when your domain is the whole organisation)."""
     query = ListQuery.parse(search=q, sort=sort, page=page, size=size)
@@ -111,9 +106,7 @@ async def list_stations(
 
 
 @router.get("/unknown")
-async def unknown_stations(
-    actor: Actor = Depends(api_actor), session: AsyncSession = SessionDep
-) -> list[UnknownAttemptOut]:
+async def unknown_stations(actor: ApiActor, session: DbSession) -> list[UnknownAttemptOut]:
     """Devices refused for an unknown identifier; create a station with it to let one in."""
     found = await service.unknown_attempts(session, actor)
     return [
@@ -131,22 +124,14 @@ async def unknown_stations(
 
 @router.get("/{station_id}")
 async def get_station(
-    station_id: int,
-    actor: Actor = Depends(api_actor),
-    session: AsyncSession = SessionDep,
-    bus: StationBus = Depends(station_bus),
-    config: Settings = Depends(settings),
+    station_id: int, actor: ApiActor, session: DbSession, bus: Bus, config: Config
 ) -> StationDetailOut:
     return await _detail(session, actor, bus, station_id, config)
 
 
 @router.post("", status_code=201)
 async def create_station(
-    body: StationCreate,
-    actor: Actor = Depends(api_actor),
-    session: AsyncSession = SessionDep,
-    bus: StationBus = Depends(station_bus),
-    config: Settings = Depends(settings),
+    body: StationCreate, actor: ApiActor, session: DbSession, bus: Bus, config: Config
 ) -> StationDetailOut:
     """Admins only. The identifier must match the one configured in the device."""
     data = service.StationInput(
@@ -164,10 +149,10 @@ async def create_station(
 async def update_station(
     station_id: int,
     body: StationUpdate,
-    actor: Actor = Depends(api_actor),
-    session: AsyncSession = SessionDep,
-    bus: StationBus = Depends(station_bus),
-    config: Settings = Depends(settings),
+    actor: ApiActor,
+    session: DbSession,
+    bus: Bus,
+    config: Config,
 ) -> StationDetailOut:
     """Admins only: name, group, free charging, password. The identifier cannot change."""
     data = service.StationUpdate(**body.model_dump())
@@ -177,11 +162,7 @@ async def update_station(
 
 @router.delete("/{station_id}")
 async def delete_station(
-    station_id: int,
-    version: int | None = None,
-    actor: Actor = Depends(api_actor),
-    session: AsyncSession = SessionDep,
-    bus: StationBus = Depends(station_bus),
+    station_id: int, actor: ApiActor, session: DbSession, bus: Bus, version: int | None = None
 ) -> DeletionOut:
     """Admins only. A station in a group becomes an orphan; an orphan is deleted for good."""
     outcome = await service.delete_station(session, actor, station_id, version)
@@ -194,7 +175,7 @@ async def delete_station(
 
 @router.get("/{station_id}/charging-points")
 async def charging_points(
-    station_id: int, actor: Actor = Depends(api_actor), session: AsyncSession = SessionDep
+    station_id: int, actor: ApiActor, session: DbSession
 ) -> list[ChargingPointOut]:
     """One charging point per connector the station reported, with its sockets."""
     return [point_out(p) for p in await service.charging_points(session, actor, station_id)]
@@ -202,11 +183,7 @@ async def charging_points(
 
 @router.put("/{station_id}/charging-points/{connector_id}/sockets")
 async def set_sockets(
-    station_id: int,
-    connector_id: int,
-    body: SocketsIn,
-    actor: Actor = Depends(api_actor),
-    session: AsyncSession = SessionDep,
+    station_id: int, connector_id: int, body: SocketsIn, actor: ApiActor, session: DbSession
 ) -> ChargingPointOut:
     """Admins only: the charging point's sockets (at most four), information only."""
     sockets = [service.SocketInput(s.type, s.max_power_kw) for s in body.sockets]

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Query, Response
+from fastapi import APIRouter, Query, Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from laturi.api.schemas import PageOut
 from laturi.auth.actor import Actor
-from laturi.auth.dependencies import api_actor
+from laturi.auth.dependencies import ApiActor
 from laturi.charging_users.user_groups import service
 from laturi.charging_users.user_groups.schemas import (
     MemberRef,
@@ -17,7 +17,7 @@ from laturi.charging_users.user_groups.schemas import (
     UserGroupUpdate,
 )
 from laturi.charging_users.user_groups.service import UserGroupInput
-from laturi.http import SessionDep
+from laturi.http import DbSession
 from laturi.kit.pagination import ListQuery
 
 router = APIRouter(prefix="/user-groups", tags=["charging user groups"])
@@ -39,12 +39,12 @@ async def _detail(session: AsyncSession, actor: Actor, group_id: int) -> UserGro
 
 @router.get("")
 async def list_user_groups(
+    actor: ApiActor,
+    session: DbSession,
     q: str = "",
     sort: str = Query("", description="name or members; prefix '-' for descending"),
     page: int = Query(1, ge=1),
     size: int = Query(50, ge=1, le=500),
-    actor: Actor = Depends(api_actor),
-    session: AsyncSession = SessionDep,
 ) -> PageOut[UserGroupOut]:
     """Your organisation's charging user groups with member counts."""
     query = ListQuery.parse(search=q, sort=sort, page=page, size=size)
@@ -57,17 +57,13 @@ async def list_user_groups(
 
 
 @router.get("/{group_id}")
-async def get_user_group(
-    group_id: int, actor: Actor = Depends(api_actor), session: AsyncSession = SessionDep
-) -> UserGroupDetailOut:
+async def get_user_group(group_id: int, actor: ApiActor, session: DbSession) -> UserGroupDetailOut:
     return await _detail(session, actor, group_id)
 
 
 @router.post("", status_code=201)
 async def create_user_group(
-    body: UserGroupCreate,
-    actor: Actor = Depends(api_actor),
-    session: AsyncSession = SessionDep,
+    body: UserGroupCreate, actor: ApiActor, session: DbSession
 ) -> UserGroupDetailOut:
     """Admins only."""
     group = await service.create_user_group(
@@ -78,10 +74,7 @@ async def create_user_group(
 
 @router.patch("/{group_id}")
 async def update_user_group(
-    group_id: int,
-    body: UserGroupUpdate,
-    actor: Actor = Depends(api_actor),
-    session: AsyncSession = SessionDep,
+    group_id: int, body: UserGroupUpdate, actor: ApiActor, session: DbSession
 ) -> UserGroupDetailOut:
     """Admins only."""
     current = (await service.get_user_group(session, actor, group_id)).group
@@ -93,10 +86,7 @@ async def update_user_group(
 
 @router.delete("/{group_id}", status_code=204)
 async def delete_user_group(
-    group_id: int,
-    version: int | None = None,
-    actor: Actor = Depends(api_actor),
-    session: AsyncSession = SessionDep,
+    group_id: int, actor: ApiActor, session: DbSession, version: int | None = None
 ) -> Response:
     """Admins only; only a group without members."""
     await service.delete_user_group(session, actor, group_id, version)

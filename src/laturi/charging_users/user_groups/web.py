@@ -9,11 +9,11 @@ from fastapi.responses import Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from laturi.auth.actor import Actor
-from laturi.auth.dependencies import web_actor
+from laturi.auth.dependencies import WebActor
 from laturi.charging_users.user_groups import service
 from laturi.charging_users.user_groups.service import UserGroupInput
 from laturi.errors import LaturiError
-from laturi.http import SessionDep
+from laturi.http import DbSession
 from laturi.web.csrf import verify_csrf
 from laturi.web.pages import form_int, is_htmx, list_query, redirect, render, undo
 
@@ -21,9 +21,7 @@ router = APIRouter(prefix="/user-groups", dependencies=[Depends(verify_csrf)])
 
 
 @router.get("")
-async def list_page(
-    request: Request, actor: Actor = Depends(web_actor), session: AsyncSession = SessionDep
-) -> Response:
+async def list_page(request: Request, actor: WebActor, session: DbSession) -> Response:
     page = await service.list_user_groups(session, actor, list_query(request))
     template = "user_groups/_table.html" if is_htmx(request) else "user_groups/list.html"
     return render(request, template, {"page": page})
@@ -66,16 +64,12 @@ def _input(form: dict[str, Any]) -> UserGroupInput:
 
 
 @router.get("/new")
-async def new_page(
-    request: Request, actor: Actor = Depends(web_actor), session: AsyncSession = SessionDep
-) -> Response:
+async def new_page(request: Request, actor: WebActor, session: DbSession) -> Response:
     return await _form_page(request, session, actor, None)
 
 
 @router.post("/new")
-async def create(
-    request: Request, actor: Actor = Depends(web_actor), session: AsyncSession = SessionDep
-) -> Response:
+async def create(request: Request, actor: WebActor, session: DbSession) -> Response:
     form = await _read(request)
     try:
         group = await service.create_user_group(session, actor, _input(form))
@@ -88,10 +82,7 @@ async def create(
 
 @router.get("/{group_id}")
 async def view_page(
-    request: Request,
-    group_id: int,
-    actor: Actor = Depends(web_actor),
-    session: AsyncSession = SessionDep,
+    request: Request, group_id: int, actor: WebActor, session: DbSession
 ) -> Response:
     detail = await service.get_user_group(session, actor, group_id)
     return render(request, "user_groups/view.html", {"detail": detail})
@@ -99,21 +90,13 @@ async def view_page(
 
 @router.get("/{group_id}/edit")
 async def edit_page(
-    request: Request,
-    group_id: int,
-    actor: Actor = Depends(web_actor),
-    session: AsyncSession = SessionDep,
+    request: Request, group_id: int, actor: WebActor, session: DbSession
 ) -> Response:
     return await _form_page(request, session, actor, group_id)
 
 
 @router.post("/{group_id}/edit")
-async def update(
-    request: Request,
-    group_id: int,
-    actor: Actor = Depends(web_actor),
-    session: AsyncSession = SessionDep,
-) -> Response:
+async def update(request: Request, group_id: int, actor: WebActor, session: DbSession) -> Response:
     form = await _read(request)
     try:
         await service.update_user_group(session, actor, group_id, _input(form))
@@ -126,11 +109,7 @@ async def update(
 
 @router.post("/{group_id}/delete")
 async def delete(
-    request: Request,
-    group_id: int,
-    version: str = Form(""),
-    actor: Actor = Depends(web_actor),
-    session: AsyncSession = SessionDep,
+    request: Request, group_id: int, actor: WebActor, session: DbSession, version: str = Form("")
 ) -> Response:
     try:
         await service.delete_user_group(session, actor, group_id, form_int(version))

@@ -5,20 +5,16 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from fastapi import APIRouter, Body, Depends, Query
+from fastapi import APIRouter, Body, Query
 from fastapi.responses import JSONResponse
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from laturi.api.schemas import PageOut
-from laturi.auth.actor import Actor
-from laturi.auth.dependencies import api_actor
-from laturi.bus import CommandFailed, StationBus
-from laturi.config import Settings
-from laturi.http import SessionDep, settings
+from laturi.auth.dependencies import ApiActor
+from laturi.bus import CommandFailed
+from laturi.http import Bus, Config, DbSession
 from laturi.kit.pagination import ListQuery
 from laturi.models import MeterValue, Transaction
 from laturi.sessions import history
-from laturi.stations.api import station_bus
 from laturi.stations.commands import configuration
 from laturi.stations.commands import service as commands
 from laturi.stations.panel import feed
@@ -52,14 +48,14 @@ COMMAND_EXAMPLES = {
 async def send_command(
     station_id: int,
     command: commands.Command,
+    actor: ApiActor,
+    session: DbSession,
+    bus: Bus,
+    config: Config,
     params: dict[str, Any] = Body(
         default_factory=dict,
         description=f"The OCPP request payload as the spec writes it, e.g. {COMMAND_EXAMPLES}",
     ),
-    actor: Actor = Depends(api_actor),
-    session: AsyncSession = SessionDep,
-    bus: StationBus = Depends(station_bus),
-    config: Settings = Depends(settings),
 ) -> Any:
     """Send a command and return the station's answer.
 
@@ -90,10 +86,7 @@ async def send_command(
 
 @router.get("/configuration")
 async def configuration_keys(
-    station_id: int,
-    actor: Actor = Depends(api_actor),
-    session: AsyncSession = SessionDep,
-    bus: StationBus = Depends(station_bus),
+    station_id: int, actor: ApiActor, session: DbSession, bus: Bus
 ) -> ConfigurationOut:
     """The configuration keys the station last reported (GetConfiguration), kept also while
     it is offline; send GetConfiguration through the commands to read them again.
@@ -115,18 +108,17 @@ async def configuration_keys(
 @router.get("/events")
 async def events(
     station_id: int,
+    actor: ApiActor,
+    session: DbSession,
     day: date | None = Query(None, description="In your time zone; default today"),
     status: str | None = None,
     error_code: str | None = None,
     q: str = "",
     sort: str = Query(
-        "-time",
-        description="time, point, status, error or info; a leading '-' sorts descending",
+        "-time", description="time, point, status, error or info; a leading '-' sorts descending"
     ),
     page: int = Query(1, ge=1),
     size: int = Query(100, ge=1, le=500),
-    actor: Actor = Depends(api_actor),
-    session: AsyncSession = SessionDep,
 ) -> PageOut[EventOut]:
     """One day of the event feed; newest first unless sorted otherwise."""
     where = feed.EventQuery(day, status or None, error_code or None)
@@ -139,9 +131,9 @@ async def events(
 @router.get("/statistics")
 async def statistics(
     station_id: int,
+    actor: ApiActor,
+    session: DbSession,
     days: int = Query(7, description="7 or 30"),
-    actor: Actor = Depends(api_actor),
-    session: AsyncSession = SessionDep,
 ) -> StatisticsOut:
     found = await feed.statistics(session, actor, station_id, days)
     return StatisticsOut(
@@ -176,11 +168,11 @@ def meter_out(sample: MeterValue) -> MeterValueOut:
 @router.get("/transactions")
 async def transactions(
     station_id: int,
+    actor: ApiActor,
+    session: DbSession,
     q: str = Query("", description="Search by id tag"),
     page: int = Query(1, ge=1),
     size: int = Query(50, ge=1, le=500),
-    actor: Actor = Depends(api_actor),
-    session: AsyncSession = SessionDep,
 ) -> PageOut[TransactionOut]:
     query = ListQuery.parse(search=q, sort="", page=page, size=size)
     found = await history.list_transactions(session, actor, station_id, query)
@@ -190,10 +182,7 @@ async def transactions(
 
 @router.get("/transactions/{transaction_id}")
 async def transaction(
-    station_id: int,
-    transaction_id: int,
-    actor: Actor = Depends(api_actor),
-    session: AsyncSession = SessionDep,
+    station_id: int, transaction_id: int, actor: ApiActor, session: DbSession
 ) -> TransactionDetailOut:
     found = await history.get_transaction(session, actor, station_id, transaction_id)
     return TransactionDetailOut(
@@ -205,12 +194,12 @@ async def transaction(
 @router.get("/messages")
 async def messages(
     station_id: int,
+    actor: ApiActor,
+    session: DbSession,
     q: str = Query("", description="Search in the raw frames"),
     action: str | None = None,
     page: int = Query(1, ge=1),
     size: int = Query(100, ge=1, le=500),
-    actor: Actor = Depends(api_actor),
-    session: AsyncSession = SessionDep,
 ) -> PageOut[MessageOut]:
     """Admins only: the raw OCPP frames each way, newest first."""
     query = ListQuery.parse(search=q, sort="", page=page, size=size)

@@ -14,15 +14,12 @@ from fastapi.responses import Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from laturi.auth.actor import Actor
-from laturi.auth.dependencies import web_actor
+from laturi.auth.dependencies import WebActor
 from laturi.auth.permissions import Permission
-from laturi.bus import StationBus
-from laturi.config import Settings
 from laturi.errors import AccessDenied, LaturiError
-from laturi.http import SessionDep, settings
+from laturi.http import Bus, Config, DbSession, settings
 from laturi.kit.pagination import ListQuery
 from laturi.stations import service
-from laturi.stations.api import station_bus
 from laturi.stations.panel import feed
 from laturi.stations.panel import service as panel
 from laturi.stations.panel.web_commands import router as commands_router
@@ -57,12 +54,7 @@ def _day(request: Request, actor: Actor) -> date:
 
 
 @router.get("")
-async def list_page(
-    request: Request,
-    actor: Actor = Depends(web_actor),
-    session: AsyncSession = SessionDep,
-    bus: StationBus = Depends(station_bus),
-) -> Response:
+async def list_page(request: Request, actor: WebActor, session: DbSession, bus: Bus) -> Response:
     group_id = form_int(request.query_params.get("group"))
     found = await panel.station_list(session, actor, list_query(request), bus, group_id)
     context = {"listing": found, "page": found.page, "group_id": group_id, **PRESENTATION}
@@ -81,9 +73,7 @@ def _template(request: Request, page: str, fragment: str, *, rows: tuple[str, st
 
 
 @router.get("/new")
-async def new_page(
-    request: Request, actor: Actor = Depends(web_actor), session: AsyncSession = SessionDep
-) -> Response:
+async def new_page(request: Request, actor: WebActor, session: DbSession) -> Response:
     form = {"identifier": request.query_params.get("identifier", "")}
     return await _add_form(request, session, actor, form)
 
@@ -107,9 +97,7 @@ async def _add_form(
 
 
 @router.post("/new")
-async def create(
-    request: Request, actor: Actor = Depends(web_actor), session: AsyncSession = SessionDep
-) -> Response:
+async def create(request: Request, actor: WebActor, session: DbSession) -> Response:
     raw = await request.form()
     form = {name: str(raw.get(name, "")) for name in ADD_FIELDS}
     data = service.StationInput(
@@ -126,9 +114,7 @@ async def create(
 
 
 @router.get("/unknown")
-async def unknown_page(
-    request: Request, actor: Actor = Depends(web_actor), session: AsyncSession = SessionDep
-) -> Response:
+async def unknown_page(request: Request, actor: WebActor, session: DbSession) -> Response:
     found = await panel.unknown_stations(session, actor)
     address = service.ocpp_address(settings(request).base_url, found.tenant, "")
     return render(request, "stations/unknown.html", {"unknown": found, "address": address})
@@ -136,11 +122,7 @@ async def unknown_page(
 
 @router.get("/{station_id:int}")
 async def view_page(
-    request: Request,
-    station_id: int,
-    actor: Actor = Depends(web_actor),
-    session: AsyncSession = SessionDep,
-    bus: StationBus = Depends(station_bus),
+    request: Request, station_id: int, actor: WebActor, session: DbSession, bus: Bus
 ) -> Response:
     if is_htmx(request):  # the charging points refreshing themselves
         points = await station_context(session, actor, station_id, bus, header=False)
@@ -151,11 +133,7 @@ async def view_page(
 
 @router.get("/{station_id:int}/events")
 async def events_page(
-    request: Request,
-    station_id: int,
-    actor: Actor = Depends(web_actor),
-    session: AsyncSession = SessionDep,
-    bus: StationBus = Depends(station_bus),
+    request: Request, station_id: int, actor: WebActor, session: DbSession, bus: Bus
 ) -> Response:
     day = _day(request, actor)
     params = request.query_params
@@ -185,11 +163,7 @@ def _days(day: date, actor: Actor) -> dict[str, Any]:
 
 @router.get("/{station_id:int}/statistics")
 async def statistics_page(
-    request: Request,
-    station_id: int,
-    actor: Actor = Depends(web_actor),
-    session: AsyncSession = SessionDep,
-    bus: StationBus = Depends(station_bus),
+    request: Request, station_id: int, actor: WebActor, session: DbSession, bus: Bus
 ) -> Response:
     days = 30 if request.query_params.get("days") == "30" else 7
     figures = await feed.statistics(session, actor, station_id, days)
@@ -200,12 +174,7 @@ async def statistics_page(
 
 @router.get("/{station_id:int}/messages")
 async def messages_page(
-    request: Request,
-    station_id: int,
-    actor: Actor = Depends(web_actor),
-    session: AsyncSession = SessionDep,
-    bus: StationBus = Depends(station_bus),
-    config: Settings = Depends(settings),
+    request: Request, station_id: int, actor: WebActor, session: DbSession, bus: Bus, config: Config
 ) -> Response:
     day = _day(request, actor)
     direction = request.query_params.get("direction") or None

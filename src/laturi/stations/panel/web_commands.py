@@ -12,13 +12,13 @@ from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.datastructures import FormData
 
 from laturi.auth.actor import Actor
-from laturi.auth.dependencies import web_actor
+from laturi.auth.dependencies import WebActor
 from laturi.bus import (
     COMMAND_FAILED,
     CommandFailed,
@@ -27,11 +27,9 @@ from laturi.bus import (
     StationBus,
     StationOffline,
 )
-from laturi.config import Settings
 from laturi.errors import NotFound, ValidationFailed
-from laturi.http import SessionDep, settings
+from laturi.http import Bus, Config, DbSession
 from laturi.kit.time import utcnow
-from laturi.stations.api import station_bus
 from laturi.stations.commands import service as commands
 from laturi.stations.commands.service import Command, CommandResult, ConfigurationKey
 from laturi.stations.panel.web_shared import station_context
@@ -192,10 +190,10 @@ async def send(
     request: Request,
     station_id: int,
     name: str,
-    actor: Actor = Depends(web_actor),
-    session: AsyncSession = SessionDep,
-    bus: StationBus = Depends(station_bus),
-    config: Settings = Depends(settings),
+    actor: WebActor,
+    session: DbSession,
+    bus: Bus,
+    config: Config,
 ) -> Response:
     if name not in LABELS:
         raise NotFound("Unknown command.")

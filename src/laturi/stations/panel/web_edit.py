@@ -9,19 +9,17 @@ from __future__ import annotations
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from laturi.auth.actor import Actor
-from laturi.auth.dependencies import web_actor
+from laturi.auth.dependencies import WebActor
 from laturi.bus import CommandFailed, InvalidRequest, StationBus, StationOffline
-from laturi.config import Settings
 from laturi.errors import LaturiError, ValidationFailed
-from laturi.http import SessionDep, settings
+from laturi.http import Bus, Config, DbSession, settings
 from laturi.models.charging_point import MAX_SOCKETS, SocketType
 from laturi.stations import service
-from laturi.stations.api import station_bus
 from laturi.stations.commands import configuration
 from laturi.stations.commands import service as commands
 from laturi.stations.panel import service as panel
@@ -48,11 +46,7 @@ async def _editable_context(
 
 @router.get("/{station_id:int}/edit")
 async def basic_page(
-    request: Request,
-    station_id: int,
-    actor: Actor = Depends(web_actor),
-    session: AsyncSession = SessionDep,
-    bus: StationBus = Depends(station_bus),
+    request: Request, station_id: int, actor: WebActor, session: DbSession, bus: Bus
 ) -> Response:
     return await _basic(request, session, actor, bus, station_id)
 
@@ -101,11 +95,7 @@ def _update(form: dict[str, str]) -> service.StationUpdate:
 
 @router.post("/{station_id:int}/edit")
 async def update(
-    request: Request,
-    station_id: int,
-    actor: Actor = Depends(web_actor),
-    session: AsyncSession = SessionDep,
-    bus: StationBus = Depends(station_bus),
+    request: Request, station_id: int, actor: WebActor, session: DbSession, bus: Bus
 ) -> Response:
     raw = await request.form()
     form = {name: str(raw.get(name, "")) for name in BASIC_FIELDS}
@@ -121,11 +111,7 @@ async def update(
 
 @router.post("/{station_id:int}/delete")
 async def delete(
-    request: Request,
-    station_id: int,
-    actor: Actor = Depends(web_actor),
-    session: AsyncSession = SessionDep,
-    bus: StationBus = Depends(station_bus),
+    request: Request, station_id: int, actor: WebActor, session: DbSession, bus: Bus
 ) -> Response:
     version = form_int((await request.form()).get("version"))
     try:
@@ -147,11 +133,7 @@ async def delete(
 
 @router.get("/{station_id:int}/edit/advanced")
 async def advanced_page(
-    request: Request,
-    station_id: int,
-    actor: Actor = Depends(web_actor),
-    session: AsyncSession = SessionDep,
-    bus: StationBus = Depends(station_bus),
+    request: Request, station_id: int, actor: WebActor, session: DbSession, bus: Bus
 ) -> Response:
     """The keys the station last reported; changeable only while it is connected."""
     context = await _advanced_context(session, actor, station_id, bus)
@@ -168,12 +150,7 @@ async def _advanced_context(
 
 @router.post("/{station_id:int}/edit/advanced")
 async def refresh_configuration(
-    request: Request,
-    station_id: int,
-    actor: Actor = Depends(web_actor),
-    session: AsyncSession = SessionDep,
-    bus: StationBus = Depends(station_bus),
-    config: Settings = Depends(settings),
+    request: Request, station_id: int, actor: WebActor, session: DbSession, bus: Bus, config: Config
 ) -> Response:
     """REFRESH CONFIGURATION: GetConfiguration, every key shown, read-only ones greyed."""
     await panel.editable(session, actor, station_id, bus)
@@ -192,12 +169,7 @@ async def refresh_configuration(
 
 @router.post("/{station_id:int}/edit/advanced/change")
 async def change_configuration(
-    request: Request,
-    station_id: int,
-    actor: Actor = Depends(web_actor),
-    session: AsyncSession = SessionDep,
-    bus: StationBus = Depends(station_bus),
-    config: Settings = Depends(settings),
+    request: Request, station_id: int, actor: WebActor, session: DbSession, bus: Bus, config: Config
 ) -> Response:
     """ChangeConfiguration of one key; the station's answer is shown beside it."""
     await panel.editable(session, actor, station_id, bus)
@@ -230,11 +202,7 @@ async def change_configuration(
 
 @router.get("/{station_id:int}/edit/points")
 async def points_page(
-    request: Request,
-    station_id: int,
-    actor: Actor = Depends(web_actor),
-    session: AsyncSession = SessionDep,
-    bus: StationBus = Depends(station_bus),
+    request: Request, station_id: int, actor: WebActor, session: DbSession, bus: Bus
 ) -> Response:
     return await _points(request, session, actor, bus, station_id)
 
@@ -291,9 +259,9 @@ async def save_sockets(
     request: Request,
     station_id: int,
     connector_id: int,
-    actor: Actor = Depends(web_actor),
-    session: AsyncSession = SessionDep,
-    bus: StationBus = Depends(station_bus),
+    actor: WebActor,
+    session: DbSession,
+    bus: Bus,
 ) -> Response:
     raw = await request.form()
     types = [str(v) for v in raw.getlist("type")]
