@@ -8,6 +8,10 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
+from laturi.app import create_app
+from laturi.config import Settings
+from laturi.db import Database
+
 
 class TestProbes:
     async def test_health_and_readiness(self, client: httpx.AsyncClient) -> None:
@@ -18,6 +22,25 @@ class TestProbes:
         await client.get("/login")
         body = (await client.get("/metrics")).text
         assert 'laturi_http_requests_total{method="GET",route="/login",status="200"} 1.0' in body
+
+    async def test_unready_database_is_reported_without_its_error_text(
+        self, caplog: pytest.LogCaptureFixture
+    ) -> None:
+        # Nothing listens on port 9: the connection is refused at once.
+        url = "postgresql+asyncpg://secret-user:secret-pass@127.0.0.1:9/laturi"
+        database = Database(url)
+        app = create_app(Settings(database_url=url), database)
+        transport = httpx.ASGITransport(app=app)
+        try:
+            async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
+                with caplog.at_level(logging.ERROR, logger="laturi.app"):
+                    response = await client.get("/readyz")
+        finally:
+            await database.dispose()
+        assert response.status_code == 503
+        assert response.json() == {"status": "unavailable"}
+        assert "secret" not in response.text
+        assert "readiness check failed" in caplog.text
 
 
 class TestUnexpectedFailure:

@@ -1,7 +1,8 @@
-"""create_app(): the one ASGI application serving the panel, the API and (later) OCPP."""
+"""create_app(): the one ASGI application serving the panel, the API and OCPP."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -41,6 +42,7 @@ from laturi.web import errors
 from laturi.web.csrf import set_csrf_cookie
 from laturi.web.templating import make_templates
 
+log = logging.getLogger(__name__)
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 
 
@@ -138,8 +140,10 @@ def _health(app: FastAPI) -> None:
         try:
             async with app.state.db.engine.connect() as conn:
                 await conn.execute(text("SELECT 1"))
-        except Exception as err:  # noqa: BLE001 - any failure means not ready
-            return JSONResponse({"status": "unavailable", "reason": str(err)}, status_code=503)
+        except Exception:
+            # The reason goes to the log only: it may name hosts, users or paths.
+            log.exception("readiness check failed")
+            return JSONResponse({"status": "unavailable"}, status_code=503)
         return JSONResponse({"status": "ok"})
 
     @app.get("/metrics", include_in_schema=False)

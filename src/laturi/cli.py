@@ -55,15 +55,32 @@ def _in_session(work: Callable[[AsyncSession], Awaitable[T]]) -> T:
 
 
 @app.command()
-def serve(host: str = "127.0.0.1", port: int = 8000, reload: bool = False) -> None:
+def serve(
+    host: str = "127.0.0.1",
+    port: int = 8000,
+    reload: bool = False,
+    log_level: str = typer.Option("INFO", help="DEBUG, INFO, WARNING or ERROR"),
+    proxy_headers: bool = typer.Option(
+        False, help="Trust X-Forwarded-For/-Proto from --forwarded-allow-ips (behind a balancer)"
+    ),
+    forwarded_allow_ips: str = typer.Option(
+        "127.0.0.1", help="Comma-separated addresses of the proxies to trust, or '*'"
+    ),
+) -> None:
     """Serve the panel, the API and the OCPP endpoint."""
-    configure_logging()
+    level = log_level.upper()
+    if level not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
+        raise typer.BadParameter("use DEBUG, INFO, WARNING or ERROR", param_hint="--log-level")
+    configure_logging(level)
     uvicorn.run(
         "laturi.app:create_app",
         factory=True,
         host=host,
         port=port,
         reload=reload,
+        log_level=level.lower(),
+        proxy_headers=proxy_headers,
+        forwarded_allow_ips=forwarded_allow_ips,
         ws="wsproto",
         # OCPP frames are small; a zlib context per connection would cost ~300 KB each.
         ws_per_message_deflate=False,

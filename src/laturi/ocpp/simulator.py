@@ -97,6 +97,7 @@ class SimulatedStation(ChargePoint):  # type: ignore[misc]  # ocpp ships no type
     def __init__(self, identifier: str, connection: Any, config: SimConfig) -> None:
         super().__init__(identifier, connection, response_timeout=30, logger=frames_log)
         self.config = config
+        self._later: set[asyncio.Task[None]] = set()
         seed = f"{config.seed}-{identifier}" if config.seed is not None else None
         self.rng = random.Random(seed)  # noqa: S311 - a simulation, not a secret
         self.connectors = {
@@ -258,7 +259,10 @@ class SimulatedStation(ChargePoint):  # type: ignore[misc]  # ocpp ships no type
             with contextlib.suppress(websockets.ConnectionClosed):
                 await work
 
-        asyncio.get_running_loop().create_task(guarded())
+        # The loop holds tasks weakly: keep each until it is done.
+        task = asyncio.get_running_loop().create_task(guarded())
+        self._later.add(task)
+        task.add_done_callback(self._later.discard)
 
     # --- answers to the central system -----------------------------------------------------
 

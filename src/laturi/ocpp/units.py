@@ -59,6 +59,8 @@ class Batcher(Generic[T]):
         self._most = most
         self._waiting: list[tuple[T, asyncio.Future[None]]] = []
         self._draining = False
+        # The loop holds tasks weakly: keep the drain alive until it is done.
+        self._drain_task: asyncio.Task[None] | None = None
 
     async def submit(self, item: T) -> None:
         """Write `item` with whatever else is waiting; returns once it is committed."""
@@ -66,7 +68,7 @@ class Batcher(Generic[T]):
         self._waiting.append((item, future))
         if not self._draining:
             self._draining = True
-            asyncio.get_running_loop().create_task(self._drain())
+            self._drain_task = asyncio.get_running_loop().create_task(self._drain())
         await future
 
     async def _drain(self) -> None:
