@@ -6,6 +6,8 @@ STAMP := $(VENV)/.installed-stamp
 VENDOR := src/laturi/static/vendor
 ASSETS := $(VENDOR)/.stamp
 DB_URL ?= sqlite+aiosqlite:///./var/laturi.db
+# Test processes in parallel (pytest-xdist); each has databases of its own.
+PYTEST_WORKERS ?= auto
 
 .PHONY: setup run test lint fmt typecheck pytest bench clean
 
@@ -54,10 +56,10 @@ fmt: setup
 	$(BIN)/ruff format src tests benchmarks migrations
 
 typecheck: setup
-	$(BIN)/mypy src
+	$(BIN)/mypy src tests
 
 pytest: setup
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(PYTEST_WORKERS)
 
 test: lint typecheck pytest
 

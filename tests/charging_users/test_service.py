@@ -30,7 +30,7 @@ def scrooge(**changes: object) -> UserInput:
         email="scrooge@duckburg.com",
         tokens=[TokenInput(id_tag="12345678", name="Scrooge's home charger", valid_from=T0)],
     )
-    return UserInput(**{**base.__dict__, **changes})  # type: ignore[arg-type]
+    return UserInput(**{**base.__dict__, **changes})
 
 
 class TestAddUser:

@@ -101,7 +101,7 @@ class TestHandshake:
         async with websockets.connect(f"{ocpp_url}/ocpp/{site.identifier}") as ws:
             assert ws.subprotocol is None
             await ws.send('[2,"1","Heartbeat",{}]')
-            assert (await ws.recv()).startswith('[3,"1",')
+            assert str(await ws.recv()).startswith('[3,"1",')
 
 
 class TestBasicAuth:
@@ -184,7 +184,7 @@ class TestTenantInThePath:
             subprotocols=["ocpp1.6"],  # type: ignore[list-item]
         ) as ws:
             await ws.send('[2,"1","Heartbeat",{}]')
-            assert (await ws.recv()).startswith('[3,"1",')
+            assert str(await ws.recv()).startswith('[3,"1",')
         assert (await station_row(database, theirs.id)).last_heartbeat_at is not None
 
     async def test_an_unknown_device_under_a_slug_is_shown_to_that_organisation_only(

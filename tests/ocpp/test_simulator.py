@@ -111,7 +111,7 @@ async def test_simulated_stations_answer_every_command(
         assert (await send("UnlockConnector", {"connectorId": 9}))["answer"]["status"] == (
             "NotSupported"
         )
-        for command, params in [
+        steps: list[tuple[str, dict[str, Any]]] = [
             ("ChangeAvailability", {"connectorId": 1, "type": "Inoperative"}),
             ("ChangeAvailability", {"connectorId": 1, "type": "Operative"}),
             ("ClearCache", {}),
@@ -119,7 +119,8 @@ async def test_simulated_stations_answer_every_command(
             ("SendLocalList", {}),
             ("GetLocalListVersion", {}),
             ("GetDiagnostics", {"location": "ftp://diag.example/"}),
-        ]:
+        ]
+        for command, params in steps:
             assert (await send(command, params))["accepted"], command
         cleared = await send("ClearChargingProfile", {})
         assert cleared["answer"] == {"status": "Unknown"} and not cleared["accepted"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import MutableMapping
 from typing import Any
 from urllib.parse import urlencode
 
@@ -33,7 +34,7 @@ async def test_the_invited_operator_exists_when_the_redirect_starts(
     async def receive() -> dict[str, Any]:
         return {"type": "http.request", "body": body, "more_body": False}
 
-    async def send(message: dict[str, Any]) -> None:
+    async def send(message: MutableMapping[str, Any]) -> None:
         # What a browser following the 303 at once would find in the database.
         if message["type"] == "http.response.start":
             await session.commit()

@@ -25,7 +25,7 @@ async def headers(session: AsyncSession, world: World, targets: Targets) -> dict
 
 
 async def usernames(
-    client: httpx.AsyncClient, headers: dict[str, str], **params: object
+    client: httpx.AsyncClient, headers: dict[str, str], **params: str | int
 ) -> list[str]:
     response = await client.get("/api/v1/operators", params=params, headers=headers)
     assert response.status_code == 200, response.text

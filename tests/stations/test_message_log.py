@@ -32,5 +32,5 @@ async def test_frames_older_than_the_retention_are_purged(session: AsyncSession)
         )
     await session.flush()
     assert await feed.purge_messages(session, keep_days=30) == 2
-    kept = (await session.scalars(select(OcppMessage.unique_id))).all()
+    kept = [str(u) for u in (await session.scalars(select(OcppMessage.unique_id))).all()]
     assert sorted(kept) == ["0", "29"]

@@ -86,8 +86,8 @@ class TestUnmatchedStop:
             await station.stop_tx(theirs.transaction_id, 500, timestamp=at(4))
         (mine,) = await stage.transactions()
         assert mine.unmatched_stop and mine.reported_transaction_id == theirs.transaction_id
-        other = await read(stage.database, lambda s: s.get(Transaction, theirs.transaction_id))
-        assert other is not None and other.is_open and other.meter_stop is None
+        left = await read(stage.database, lambda s: s.get(Transaction, theirs.transaction_id))
+        assert left is not None and left.is_open and left.meter_stop is None
 
     async def test_a_stop_naming_an_unmatched_session_s_own_id_is_unmatched_too(
         self, stage: Stage
