@@ -39,6 +39,9 @@ class CommandFailed(LaturiError):
         self.detail = detail
         self.answer = answer
 
+    def payload(self) -> dict[str, Any]:
+        return {"detail": self.detail, "answer": self.answer}
+
 
 class NoAnswer(CommandFailed):
     code = "no_answer"

@@ -29,7 +29,7 @@ def _json(status: int, code: str, message: str, **extra: Any) -> JSONResponse:
 async def on_laturi_error(request: Request, err: Exception) -> Response:
     assert isinstance(err, LaturiError)
     if _is_api(request):
-        return _json(err.status, err.code, err.message, field=err.field)
+        return _json(err.status, err.code, err.message, field=err.field, **err.payload())
     if isinstance(err, NotAuthenticated):
         return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
     return render(request, "error.html", {"message": err.message}, status=err.status)

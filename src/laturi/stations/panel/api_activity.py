@@ -6,11 +6,9 @@ from datetime import date
 from typing import Any
 
 from fastapi import APIRouter, Body, Query
-from fastapi.responses import JSONResponse
 
 from laturi.api.schemas import PageOut
 from laturi.auth.dependencies import ApiActor
-from laturi.bus import CommandFailed
 from laturi.http import Bus, Config, DbSession
 from laturi.kit.pagination import ListQuery
 from laturi.models import MeterValue, Transaction
@@ -62,20 +60,9 @@ async def send_command(
     409 when the station is offline (nothing sent); 502 when it answers with an OCPP error,
     504 when it does not answer in time: both say "Remote command execution failed.".
     """
-    try:
-        result = await commands.send_command(
-            session,
-            actor,
-            bus,
-            station_id,
-            command,
-            params,
-            answer_within=config.ocpp_command_timeout,
-        )
-    except CommandFailed as err:
-        await session.commit()  # keeps the failed attempt in the event feed
-        body = {"error": err.code, "message": err.message, "field": None, "detail": err.detail}
-        return JSONResponse({**body, "answer": err.answer}, status_code=err.status)
+    result = await commands.send_command(
+        session, actor, bus, station_id, command, params, answer_within=config.ocpp_command_timeout
+    )
     return CommandOut(
         command=result.command.value,
         accepted=result.accepted,
