@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, File, Query, Response, UploadFile
 from fastapi.responses import JSONResponse
 
-from laturi.api.schemas import PageOut
+from laturi.api.schemas import PageOut, listing
 from laturi.auth.dependencies import ApiActor
 from laturi.charging_users import importer, service
 from laturi.charging_users.repository import UserRow
@@ -81,15 +81,14 @@ def _token_in(token: TokenIn) -> TokenInput:
 async def list_users(
     actor: ApiActor,
     session: DbSession,
-    q: str = Query("", description="Part of a name, an e-mail address or a token id"),
-    sort: str = Query("", description="name, group, email or tokens; prefix '-' for descending"),
-    page: int = Query(1, ge=1),
-    size: int = Query(50, ge=1, le=500),
+    query: ListQuery = listing(
+        search="Part of a name, an e-mail address or a token id",
+        sort="name, group, email or tokens",
+    ),
 ) -> PageOut[UserOut]:
     """The charging users you see, with their user group and token count."""
-    query = ListQuery.parse(search=q, sort=sort, page=page, size=size)
     found = await service.list_users(session, actor, query)
-    return PageOut(items=[_out(r) for r in found.items], total=found.total, page=page, size=size)
+    return PageOut.of(found, [_out(r) for r in found.items])
 
 
 @router.post(

@@ -16,7 +16,7 @@ from laturi.charging_users.importer import ImportReport
 from laturi.errors import AccessDenied, LaturiError
 from laturi.http import DbSession
 from laturi.web.csrf import verify_csrf
-from laturi.web.pages import form_int, is_htmx, list_query, redirect, render, undo
+from laturi.web.pages import form_int, list_query, redirect, render, render_part, undo
 
 router = APIRouter(prefix="/charging-users", dependencies=[Depends(verify_csrf)])
 
@@ -24,8 +24,9 @@ router = APIRouter(prefix="/charging-users", dependencies=[Depends(verify_csrf)]
 @router.get("")
 async def list_page(request: Request, actor: WebActor, session: DbSession) -> Response:
     page = await service.list_users(session, actor, list_query(request))
-    template = "charging_users/_table.html" if is_htmx(request) else "charging_users/list.html"
-    return render(request, template, {"page": page})
+    return render_part(
+        request, "charging_users/_table.html", "charging_users/list.html", {"page": page}
+    )
 
 
 async def _form_page(

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from laturi.api.schemas import PageOut
+from laturi.api.schemas import PageOut, listing
 from laturi.auth.actor import Actor
 from laturi.auth.dependencies import ApiActor
 from laturi.groups import service
@@ -37,15 +37,11 @@ async def _detail(session: AsyncSession, actor: Actor, group_id: int) -> GroupDe
 async def list_groups(
     actor: ApiActor,
     session: DbSession,
-    q: str = "",
-    sort: str = Query("", description="name, stations or parent; prefix '-' for descending"),
-    page: int = Query(1, ge=1),
-    size: int = Query(50, ge=1, le=500),
+    query: ListQuery = listing(sort="name, stations or parent"),
 ) -> PageOut[GroupOut]:
     """Groups in your domain with subtree station counts."""
-    query = ListQuery.parse(search=q, sort=sort, page=page, size=size)
     found = await service.list_groups(session, actor, query)
-    return PageOut(items=[_out(r) for r in found.items], total=found.total, page=page, size=size)
+    return PageOut.of(found, [_out(r) for r in found.items])
 
 
 @router.get("/{group_id}")

@@ -15,7 +15,7 @@ from laturi.errors import LaturiError
 from laturi.groups import repository, service
 from laturi.http import DbSession
 from laturi.web.csrf import verify_csrf
-from laturi.web.pages import form_int, is_htmx, list_query, redirect, render, undo
+from laturi.web.pages import form_int, list_query, redirect, render, render_part, undo
 
 router = APIRouter(prefix="/groups", dependencies=[Depends(verify_csrf)])
 
@@ -23,8 +23,7 @@ router = APIRouter(prefix="/groups", dependencies=[Depends(verify_csrf)])
 @router.get("")
 async def list_page(request: Request, actor: WebActor, session: DbSession) -> Response:
     page = await service.list_groups(session, actor, list_query(request))
-    template = "groups/_table.html" if is_htmx(request) else "groups/list.html"
-    return render(request, template, {"page": page})
+    return render_part(request, "groups/_table.html", "groups/list.html", {"page": page})
 
 
 async def _form_context(

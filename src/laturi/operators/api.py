@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Query, Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from laturi.api.schemas import PageOut
+from laturi.api.schemas import PageOut, listing
 from laturi.auth.dependencies import ApiActor
 from laturi.http import DbSession, Mail
 from laturi.kit.pagination import ListQuery
@@ -57,19 +57,15 @@ async def _described(session: AsyncSession, operator: Operator) -> OperatorOut:
 async def list_operators(
     actor: ApiActor,
     session: DbSession,
-    q: str = Query("", description="Searched in username, names and e-mail address"),
     status: StatusFilter | None = None,
-    sort: str = Query(
-        "", description="username, name, email, status or base_group; '-' before for descending"
+    query: ListQuery = listing(
+        search="Searched in username, names and e-mail address",
+        sort="username, name, email, status or base_group",
     ),
-    page: int = Query(1, ge=1),
-    size: int = Query(50, ge=1, le=500),
 ) -> PageOut[OperatorOut]:
     """Operators whose base group is in your domain (admin operators only)."""
-    query = ListQuery.parse(search=q, sort=sort, page=page, size=size)
     found = await service.list_operators(session, actor, query, status)
-    items = [_out(operator, group) for operator, group in found.items]
-    return PageOut(items=items, total=found.total, page=page, size=size)
+    return PageOut.of(found, [_out(operator, group) for operator, group in found.items])
 
 
 @router.post("/operators", status_code=201, responses=MAIL_ERROR)  # type: ignore[arg-type]

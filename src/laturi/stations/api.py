@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from laturi.api.schemas import PageOut
+from laturi.api.schemas import PageOut, listing
 from laturi.auth.actor import Actor
 from laturi.auth.dependencies import ApiActor
 from laturi.bus import StationBus
@@ -92,17 +92,12 @@ async def list_stations(
     actor: ApiActor,
     session: DbSession,
     bus: Bus,
-    q: str = "",
     group_id: int | None = None,
-    sort: str = Query("", description="name, identifier, group, firmware or status; '-' desc"),
-    page: int = Query(1, ge=1),
-    size: int = Query(50, ge=1, le=500),
+    query: ListQuery = listing(sort="name, identifier, group, firmware or status"),
 ) -> PageOut[StationOut]:
     """Stations in your domain (and orphans when your domain is the whole organisation)."""
-    query = ListQuery.parse(search=q, sort=sort, page=page, size=size)
     found = await service.list_stations(session, actor, query, bus, group_id)
-    items = [station_out(r) for r in found.items]
-    return PageOut(items=items, total=found.total, page=page, size=size)
+    return PageOut.of(found, [station_out(r) for r in found.items])
 
 
 @router.get("/unknown")

@@ -37,6 +37,17 @@ def render(
     return response
 
 
+def render_part(
+    request: Request,
+    fragment: str,
+    page: str,
+    context: dict[str, Any] | None = None,
+    status: int = 200,
+) -> HTMLResponse:
+    """The fragment for an HTMX request (a list refreshing itself), else the whole page."""
+    return render(request, fragment if is_htmx(request) else page, context, status)
+
+
 def redirect(request: Request, url: str, flash: str | None = None) -> RedirectResponse:
     """Post-redirect-get, with a one-time message shown on the next page."""
     row = getattr(request.state, "operator_session", None)

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from laturi.api.schemas import PageOut
+from laturi.api.schemas import PageOut, listing
 from laturi.auth.actor import Actor
 from laturi.auth.dependencies import ApiActor
 from laturi.charging_users.user_groups import service
@@ -41,19 +41,15 @@ async def _detail(session: AsyncSession, actor: Actor, group_id: int) -> UserGro
 async def list_user_groups(
     actor: ApiActor,
     session: DbSession,
-    q: str = "",
-    sort: str = Query("", description="name or members; prefix '-' for descending"),
-    page: int = Query(1, ge=1),
-    size: int = Query(50, ge=1, le=500),
+    query: ListQuery = listing(sort="name or members"),
 ) -> PageOut[UserGroupOut]:
     """Your organisation's charging user groups with member counts."""
-    query = ListQuery.parse(search=q, sort=sort, page=page, size=size)
     found = await service.list_user_groups(session, actor, query)
     items = [
         UserGroupOut(id=r.group.id, name=r.group.name, members=r.members, version=r.group.version)
         for r in found.items
     ]
-    return PageOut(items=items, total=found.total, page=page, size=size)
+    return PageOut.of(found, items)
 
 
 @router.get("/{group_id}")

@@ -15,7 +15,7 @@ from laturi.charging_users.user_groups.service import UserGroupInput
 from laturi.errors import LaturiError
 from laturi.http import DbSession
 from laturi.web.csrf import verify_csrf
-from laturi.web.pages import form_int, is_htmx, list_query, redirect, render, undo
+from laturi.web.pages import form_int, list_query, redirect, render, render_part, undo
 
 router = APIRouter(prefix="/user-groups", dependencies=[Depends(verify_csrf)])
 
@@ -23,8 +23,7 @@ router = APIRouter(prefix="/user-groups", dependencies=[Depends(verify_csrf)])
 @router.get("")
 async def list_page(request: Request, actor: WebActor, session: DbSession) -> Response:
     page = await service.list_user_groups(session, actor, list_query(request))
-    template = "user_groups/_table.html" if is_htmx(request) else "user_groups/list.html"
-    return render(request, template, {"page": page})
+    return render_part(request, "user_groups/_table.html", "user_groups/list.html", {"page": page})
 
 
 async def _form_page(

@@ -7,7 +7,7 @@ from typing import Any
 
 from fastapi import APIRouter, Body, Query
 
-from laturi.api.schemas import PageOut
+from laturi.api.schemas import PageOut, listing
 from laturi.auth.dependencies import ApiActor
 from laturi.http import Bus, Config, DbSession
 from laturi.kit.pagination import ListQuery
@@ -100,19 +100,16 @@ async def events(
     day: date | None = Query(None, description="In your time zone; default today"),
     status: str | None = None,
     error_code: str | None = None,
-    q: str = "",
-    sort: str = Query(
-        "-time", description="time, point, status, error or info; a leading '-' sorts descending"
+    query: ListQuery = listing(
+        sort="time, point, status, error or info", default_sort="-time", size=100
     ),
-    page: int = Query(1, ge=1),
-    size: int = Query(100, ge=1, le=500),
 ) -> PageOut[EventOut]:
     """One day of the event feed; newest first unless sorted otherwise."""
     where = feed.EventQuery(day, status or None, error_code or None)
-    query = ListQuery.parse(search=q, sort=sort, page=page, size=size)
     found = await feed.events(session, actor, station_id, where, query)
-    items = [EventOut.model_validate(e, from_attributes=True) for e in found.items]
-    return PageOut(items=items, total=found.total, page=page, size=size)
+    return PageOut.of(
+        found, [EventOut.model_validate(e, from_attributes=True) for e in found.items]
+    )
 
 
 @router.get("/statistics")
@@ -157,14 +154,10 @@ async def transactions(
     station_id: int,
     actor: ApiActor,
     session: DbSession,
-    q: str = Query("", description="Search by id tag"),
-    page: int = Query(1, ge=1),
-    size: int = Query(50, ge=1, le=500),
+    query: ListQuery = listing(search="Search by id tag"),
 ) -> PageOut[TransactionOut]:
-    query = ListQuery.parse(search=q, sort="", page=page, size=size)
     found = await history.list_transactions(session, actor, station_id, query)
-    items = [transaction_out(t) for t in found.items]
-    return PageOut(items=items, total=found.total, page=page, size=size)
+    return PageOut.of(found, [transaction_out(t) for t in found.items])
 
 
 @router.get("/transactions/{transaction_id}")
@@ -183,13 +176,11 @@ async def messages(
     station_id: int,
     actor: ApiActor,
     session: DbSession,
-    q: str = Query("", description="Search in the raw frames"),
     action: str | None = None,
-    page: int = Query(1, ge=1),
-    size: int = Query(100, ge=1, le=500),
+    query: ListQuery = listing(search="Search in the raw frames", size=100),
 ) -> PageOut[MessageOut]:
     """Admins only: the raw OCPP frames each way, newest first."""
-    query = ListQuery.parse(search=q, sort="", page=page, size=size)
     found = await feed.messages(session, actor, station_id, query, action=action or None)
-    items = [MessageOut.model_validate(m, from_attributes=True) for m in found.items]
-    return PageOut(items=items, total=found.total, page=page, size=size)
+    return PageOut.of(
+        found, [MessageOut.model_validate(m, from_attributes=True) for m in found.items]
+    )

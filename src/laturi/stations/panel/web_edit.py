@@ -23,7 +23,7 @@ from laturi.stations import service
 from laturi.stations.commands import configuration
 from laturi.stations.commands import service as commands
 from laturi.stations.panel import service as panel
-from laturi.web.pages import form_int, is_htmx, redirect, render, undo
+from laturi.web.pages import form_int, redirect, render, render_part, undo
 
 router = APIRouter()
 
@@ -163,8 +163,7 @@ async def refresh_configuration(
         error = err.message
     context = await _advanced_context(session, actor, station_id, bus)
     context.update(refresh_error=error)
-    template = "stations/_config.html" if is_htmx(request) else "stations/edit_advanced.html"
-    return render(request, template, context)
+    return render_part(request, "stations/_config.html", "stations/edit_advanced.html", context)
 
 
 @router.post("/{station_id:int}/edit/advanced/change")
@@ -193,8 +192,7 @@ async def change_configuration(
     # The row shows what the station holds now; a key it never reported, as typed.
     key = context["config"].get(typed.key) or typed
     context.update(key=key, changed=typed.key, answer=answer, config_error=error)
-    template = "stations/_config_row.html" if is_htmx(request) else "stations/edit_advanced.html"
-    return render(request, template, context)
+    return render_part(request, "stations/_config_row.html", "stations/edit_advanced.html", context)
 
 
 # --- Charging points and their sockets -----------------------------------------------------
