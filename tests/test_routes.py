@@ -52,3 +52,19 @@ class TestApiErrorsDocumented:
             for method, operation in operations.items():
                 codes = set(operation["responses"])
                 assert {"401", "403", "404", "422"} <= codes, (method, path, codes)
+
+
+class TestOperationIds:
+    def test_operation_ids_are_the_routes_own_names(self) -> None:
+        spec = create_app(Settings(database_url="sqlite+aiosqlite:///:memory:")).openapi()
+        ids = [op["operationId"] for ops in spec["paths"].values() for op in ops.values()]
+        assert len(ids) == len(set(ids))
+        assert "list_groups" in ids and "create_station" in ids
+        assert all(i.isidentifier() and "api_v1" not in i for i in ids)
+
+    def test_main_request_bodies_carry_an_example(self) -> None:
+        schemas = create_app(Settings(database_url="sqlite+aiosqlite:///:memory:")).openapi()[
+            "components"
+        ]["schemas"]
+        for name in ("StationCreate", "GroupCreate", "UserCreate", "OperatorInvite"):
+            assert schemas[name]["examples"], name

@@ -64,6 +64,8 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         openapi_url="/api/v1/openapi.json",
         docs_url="/api/docs",
         redoc_url=None,
+        # Generated clients name their methods after these: the route's own name, stable.
+        generate_unique_id_function=lambda route: route.name,
     )
     app.state.settings = config
     app.state.db = database or Database(config.database_url)

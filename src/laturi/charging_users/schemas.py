@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pydantic import AwareDatetime, BaseModel, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 TAG_DOC = "The RFID UID as the station reports it; unique in the organisation regardless of case"
 
@@ -66,6 +66,20 @@ class UserDetailOut(UserOut):
 
 
 class UserCreate(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "first_name": "Donald",
+                    "last_name": "Duck",
+                    "email": "dduck@duckburg.com",
+                    "group_ids": [2],
+                    "tokens": [{"id_tag": "04A1B2C3", "name": "Workplace token"}],
+                }
+            ]
+        }
+    )
+
     first_name: str = Field(max_length=100)
     last_name: str = Field(max_length=100)
     email: str | None = Field(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 
 class GroupOut(BaseModel):
@@ -25,6 +25,10 @@ class GroupDetailOut(GroupOut):
 
 
 class GroupCreate(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"name": "ACME Pine Mall", "parent_id": 1}]}
+    )
+
     name: str = Field(max_length=200)
     parent_id: int | None = Field(
         None, description="Defaults to your base group; required for basic operators"

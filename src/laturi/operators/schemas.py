@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from laturi.api.schemas import ErrorOut
 from laturi.models.operator import Level, OperatorStatus
@@ -37,6 +37,21 @@ class OperatorOut(BaseModel):
 
 
 class OperatorInvite(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "email": "ann@acme.example",
+                    "email_confirm": "ann@acme.example",
+                    "username": "ann",
+                    "first_name": "Ann",
+                    "level": "basic",
+                    "base_group_id": 2,
+                }
+            ]
+        }
+    )
+
     email: str = Field(max_length=254)
     email_confirm: str = Field(max_length=254, description="The same address again")
     username: str = Field(max_length=64, description="3-64 letters, digits, '.', '_' or '-'")

@@ -55,7 +55,14 @@ class StationDetailOut(StationOut):
 
 
 class StationCreate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {"name": "Pine Mall entry", "identifier": "EVI00000013", "group_id": 2},
+            ]
+        },
+    )
 
     name: str = Field("", max_length=200, description="Defaults to the identifier")
     identifier: str = Field(description="A-Z, a-z, 0-9, '-' and '_'; cannot be changed later")
