@@ -74,7 +74,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.state.menu = menu_for
     app.state.mailer = Mailer(config, app.state.templates.env)
     app.state.metrics = Metrics()
-    app.state.bus = _bus(config)
+    app.state.bus = _bus(config, app.state.metrics)
     _middleware(app, config)
     app.state.ocpp = install_ocpp(app, config, app.state.db, app.state.bus)
     errors.install(app)
@@ -110,10 +110,15 @@ def _api(app: FastAPI) -> None:
     app.include_router(api)
 
 
-def _bus(config: Settings) -> LocalBus | RedisBus:
+def _bus(config: Settings, metrics: Metrics) -> LocalBus | RedisBus:
     """In-process for one node; over Redis when several nodes share the stations."""
     if config.redis_url:
-        return RedisBus(config.redis_url, prefix=config.redis_prefix, ttl=config.redis_station_ttl)
+        return RedisBus(
+            config.redis_url,
+            prefix=config.redis_prefix,
+            ttl=config.redis_station_ttl,
+            on_relay=lambda outcome: metrics.bus_relays.labels(outcome).inc(),
+        )
     return LocalBus()
 
 

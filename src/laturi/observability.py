@@ -6,7 +6,7 @@ import logging
 import time
 from collections.abc import Awaitable, Callable
 
-from prometheus_client import CollectorRegistry, Counter, Histogram
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 from pythonjsonlogger.json import JsonFormatter
 from starlette.requests import Request
 from starlette.responses import Response
@@ -36,6 +36,42 @@ class Metrics:
             "laturi_http_request_seconds",
             "HTTP request latency",
             ["route"],
+            registry=self.registry,
+        )
+        # What an operator of a charging network watches.
+        self.stations_connected = Gauge(
+            "laturi_stations_connected",
+            "Stations connected to this node",
+            registry=self.registry,
+        )
+        self.ocpp_messages = Counter(
+            "laturi_ocpp_messages",
+            "OCPP frames by action and direction (answers carry their call's action)",
+            ["action", "direction"],
+            registry=self.registry,
+        )
+        self.command_seconds = Histogram(
+            "laturi_ocpp_command_seconds",
+            "Time from sending a command to a station until its answer",
+            ["action"],
+            registry=self.registry,
+        )
+        self.command_failures = Counter(
+            "laturi_ocpp_command_failures",
+            "Commands to stations that failed, by reason",
+            ["action", "reason"],
+            registry=self.registry,
+        )
+        self.meter_batch = Histogram(
+            "laturi_ocpp_meter_values_batch",
+            "MeterValues messages written to the database in one transaction",
+            buckets=(1, 2, 5, 10, 25, 50, 100, 250, 500),
+            registry=self.registry,
+        )
+        self.bus_relays = Counter(
+            "laturi_bus_relays",
+            "Commands relayed to the node holding the station, by outcome",
+            ["outcome"],
             registry=self.registry,
         )
 

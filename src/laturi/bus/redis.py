@@ -64,7 +64,9 @@ class RedisBus:
         node_id: str | None = None,
         ttl: float = 30.0,
         sync_every: float = 10.0,
+        on_relay: Callable[[str], None] | None = None,
     ) -> None:
+        self._on_relay = on_relay or (lambda outcome: None)
         self.node_id = node_id or f"{socket.gethostname()}-{os.getpid()}-{secrets.token_hex(3)}"
         self.url = redacted(url)
         self._refresh_every = ttl / 3
@@ -204,7 +206,13 @@ class RedisBus:
             raise CommandFailed(detail=f"The station bus is unreachable: {err}") from err
         if owner is None or owner == self.node_id:
             raise StationOffline()
-        return await self._remote_call(owner, station_id, action, payload, answer_within)
+        try:
+            answer = await self._remote_call(owner, station_id, action, payload, answer_within)
+        except LaturiError as err:
+            self._on_relay(err.code)
+            raise
+        self._on_relay("answered")
+        return answer
 
     async def _remote_call(
         self, owner: str, station_id: int, action: str, payload: Payload, answer_within: float

@@ -154,7 +154,9 @@ class CentralSystemBase(ChargePoint):  # type: ignore[misc]  # ocpp ships no typ
         except TransportClosed:
             raise
         except Exception:  # keep the connection whatever happened
-            log.exception("%s: failed to handle frame %r", self.id, raw_msg[:500])
+            log.exception(
+                "%s: failed to handle frame %r", self.id, raw_msg[:500], extra={"station": self.id}
+            )
 
     async def _route(self, raw: str) -> None:
         try:
@@ -171,7 +173,9 @@ class CentralSystemBase(ChargePoint):  # type: ignore[misc]  # ocpp ships no typ
 
     async def _unreadable(self, kind: int | None, unique_id: str | None, err: OCPPError) -> None:
         if kind in (MessageType.CallResult, MessageType.CallError):
-            log.warning("%s: unreadable answer ignored: %s", self.id, err)
+            log.warning(
+                "%s: unreadable answer ignored: %s", self.id, err, extra={"station": self.id}
+            )
             return  # never answer an answer
         # The unique id of a frame we cannot read is unknown: "-1" as OCPP 2.0.1 specifies.
         await self._error(unique_id or "-1", err)
@@ -194,7 +198,7 @@ class CentralSystemBase(ChargePoint):  # type: ignore[misc]  # ocpp ships no typ
         except TransportClosed:
             raise
         except Exception:  # the station gets InternalError, we keep going
-            log.exception("%s: %s failed", self.id, action)
+            log.exception("%s: %s failed", self.id, action, extra={"station": self.id})
             await self._error(msg.unique_id, InternalError(), action)
         finally:
             self._answering = None
@@ -216,7 +220,12 @@ class CentralSystemBase(ChargePoint):  # type: ignore[misc]  # ocpp ships no typ
         action = waiting[0] if waiting else None
         self._journal(Direction.IN, raw, msg.message_type_id, _text(msg.unique_id), action)
         if waiting is None or waiting[1].done():
-            log.warning("%s: ignoring an answer nobody waits for: %r", self.id, raw[:500])
+            log.warning(
+                "%s: ignoring an answer nobody waits for: %r",
+                self.id,
+                raw[:500],
+                extra={"station": self.id},
+            )
             return
         waiting[1].set_result(msg)
 

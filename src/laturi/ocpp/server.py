@@ -7,6 +7,7 @@ import base64
 import binascii
 import contextlib
 import logging
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Concatenate, ParamSpec
 
@@ -19,7 +20,9 @@ from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 from laturi.bus import Payload, StationBus
 from laturi.config import Settings
 from laturi.db import Database
+from laturi.errors import LaturiError
 from laturi.models.station_event import Direction
+from laturi.observability import Metrics
 from laturi.ocpp.journal import MessageJournal
 from laturi.ocpp.memory import Freezer
 from laturi.ocpp.protocol import TransportClosed
@@ -71,14 +74,24 @@ class WebSocketTransport:
 class Link:
     """A live connection as the bus sees it."""
 
-    def __init__(self, station_id: int, protocol: CentralSystem16, websocket: WebSocket) -> None:
+    def __init__(
+        self, station_id: int, protocol: CentralSystem16, websocket: WebSocket, metrics: Metrics
+    ) -> None:
         self.station_id = station_id
+        self._metrics = metrics
         self._protocol = protocol
         self._websocket = websocket
         self._task = asyncio.current_task()
 
     async def call(self, action: str, payload: Payload, answer_within: float) -> Payload:
-        return await self._protocol.request(action, payload, answer_within)
+        start = time.perf_counter()
+        try:
+            answer = await self._protocol.request(action, payload, answer_within)
+        except LaturiError as err:
+            self._metrics.command_failures.labels(action, err.code).inc()
+            raise
+        self._metrics.command_seconds.labels(action).observe(time.perf_counter() - start)
+        return answer
 
     async def close(self) -> None:
         if self._websocket.application_state == WebSocketState.CONNECTED:
@@ -103,12 +116,17 @@ def basic_credentials(header: str | None) -> Credentials | None:
 class OcppServer:
     """The central system's side of every station connection in this process."""
 
-    def __init__(self, settings: Settings, database: Database, bus: StationBus) -> None:
+    def __init__(
+        self, settings: Settings, database: Database, bus: StationBus, metrics: Metrics
+    ) -> None:
         self.settings = settings
         self.database = database
         self.bus = bus
+        self.metrics = metrics
         self.units = Units(database)
-        self.meters = Batcher(self.units, sessions.meter_values)
+        self.meters = Batcher(
+            self.units, sessions.meter_values, on_batch=metrics.meter_batch.observe
+        )
         self.journal = MessageJournal(self.units, enabled=settings.ocpp_log_messages)
         self.freezer = Freezer()
 
@@ -139,7 +157,13 @@ class OcppServer:
         async with self.database.session() as session:
             admission = await lifecycle.admit(session, identifier, address, credentials, tenant)
         if admission.refusal is not None:
-            log.info("refused %r from %s: %s", identifier, address, admission.refusal)
+            log.info(
+                "refused %r from %s: %s",
+                identifier,
+                address,
+                admission.refusal,
+                extra={"station": identifier, "address": address},
+            )
             await _deny(websocket, admission.refusal)
         return admission.station
 
@@ -152,9 +176,10 @@ class OcppServer:
             self.settings,
             self.meters,
         )
-        link = Link(station.id, protocol, websocket)
+        link = Link(station.id, protocol, websocket, self.metrics)
         await self.bus.attach(link)
         self.freezer.open()
+        self.metrics.stations_connected.inc()
         reason = "connection lost"
         try:
             await self.in_session(lifecycle.connected, station.id, address)
@@ -162,6 +187,7 @@ class OcppServer:
         except TransportClosed as closed:
             reason = str(closed) or reason
         finally:
+            self.metrics.stations_connected.dec()
             self.freezer.close()
             protocol.abort_pending()
             if await self.bus.detach(link):
@@ -173,6 +199,7 @@ class OcppServer:
         def record(
             direction: Direction, raw: str, kind: int | None, uid: str | None, action: str | None
         ) -> None:
+            self.metrics.ocpp_messages.labels(action or "unknown", direction.value).inc()
             self.journal.record(station_id, direction, raw, kind, uid, action)
 
         return record
@@ -256,6 +283,6 @@ def install(app: FastAPI, settings: Settings, database: Database, bus: StationBu
 
     Call it after the app's other middleware is added, so that it sits outside them.
     """
-    server = OcppServer(settings, database, bus)
+    server = OcppServer(settings, database, bus, app.state.metrics)
     app.add_middleware(OcppRoute, server=server)
     return server

@@ -53,7 +53,9 @@ class Batcher(Generic[T]):
         work: Callable[[AsyncSession, list[T]], Awaitable[None]],
         *,
         most: int = 500,
+        on_batch: Callable[[int], None] | None = None,
     ) -> None:
+        self._on_batch = on_batch
         self._units = units
         self._work = work
         self._most = most
@@ -80,6 +82,8 @@ class Batcher(Generic[T]):
             self._draining = False
 
     async def _write(self, batch: list[tuple[T, asyncio.Future[None]]]) -> None:
+        if self._on_batch is not None:
+            self._on_batch(len(batch))
         try:
             async with self._units.session() as session:
                 await self._work(session, [item for item, _ in batch])
