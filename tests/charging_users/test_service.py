@@ -124,7 +124,7 @@ class TestAddUser:
         ("tag", "message"),
         [
             ("", "Token id is required."),
-            ("A" * 37, "Token id is too long (36 characters at most)."),
+            ("A" * 21, "Token id is too long (20 characters at most)."),
             ("AB CD", "Token id cannot contain spaces or control characters."),
         ],
     )

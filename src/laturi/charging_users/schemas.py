@@ -18,7 +18,7 @@ class TokenOut(BaseModel):
 
 class TokenIn(BaseModel):
     id: int | None = Field(None, description="An existing token's id; omit for a new token")
-    id_tag: str = Field("", max_length=64, description=TAG_DOC + "; cannot change once created")
+    id_tag: str = Field("", description=TAG_DOC + "; at most 20 characters; fixed once created")
     name: str = Field("", max_length=100)
     active: bool = True
     valid_from: AwareDatetime | None = Field(None, description="Default: now (new tokens)")

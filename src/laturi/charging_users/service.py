@@ -28,7 +28,8 @@ TOKEN_TAKEN = "Token already exists."
 EMAIL_FIXED = "The e-mail address cannot be changed once it is set."
 TAG_FIXED = "A token id cannot be changed after the token is created."
 OUTSIDE = "Access denied. The charging user also has access rights outside your domain."
-TAG_MAX = 36  # OCPP 2.0.1 IdToken; 1.6 stations send at most 20
+# OCPP 1.6's IdToken: a longer token could never be presented by a station.
+TAG_MAX = 20
 
 
 @dataclass(frozen=True)

@@ -52,6 +52,7 @@ async def _form_page(
         "form": form,
         "errors": errors or {},
         "blank_token": web_forms.TokenRow(),
+        "tag_max": service.TAG_MAX,
     }
     return render(request, "charging_users/form.html", context, status=status)
 

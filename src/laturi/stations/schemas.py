@@ -8,6 +8,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from laturi.stations.service import NAME_MAX, POWER_MAX_KW
+
 
 class SocketOut(BaseModel):
     position: int
@@ -64,7 +66,7 @@ class StationCreate(BaseModel):
         },
     )
 
-    name: str = Field("", max_length=200, description="Defaults to the identifier")
+    name: str = Field("", max_length=NAME_MAX, description="Defaults to the identifier")
     identifier: str = Field(description="A-Z, a-z, 0-9, '-' and '_'; cannot be changed later")
     group_id: int | None = Field(None, description="Defaults to your base group")
     free_charging: bool = False
@@ -76,7 +78,7 @@ class StationCreate(BaseModel):
 class StationUpdate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    name: str | None = Field(None, max_length=200)
+    name: str | None = Field(None, max_length=NAME_MAX)
     group_id: int | None = None
     free_charging: bool | None = None
     password: str | None = Field(None, max_length=200, description='"" removes the password')
@@ -89,7 +91,7 @@ class DeletionOut(BaseModel):
 
 class SocketIn(BaseModel):
     type: str = Field(description="Type 1, Type 2, Type 3, CHAdeMO, CCS, Schuko, CEE, ...")
-    max_power_kw: Decimal | None = Field(None, gt=0, le=1000)
+    max_power_kw: Decimal | None = Field(None, gt=0, le=POWER_MAX_KW)
 
 
 class SocketsIn(BaseModel):

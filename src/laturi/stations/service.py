@@ -38,6 +38,9 @@ STALE = (
 )
 IDENTIFIER_ALLOWED = re.compile(r"[A-Za-z0-9_-]+")
 IDENTIFIER_MAX = 64
+NAME_MAX = 200
+POWER_MAX_KW = Decimal(1000)
+POWER_ERROR = "Max. power must be between 0 and 1000 kW."
 # The worst status of a station's connectors, most urgent first.
 STATUS_PRIORITY = (
     "Faulted",
@@ -259,8 +262,8 @@ def _socket(point_id: int, position: int, data: SocketInput) -> Socket:
         choices = ", ".join(t.value for t in SocketType)
         raise ValidationFailed(f"Socket type must be one of: {choices}.", field="type") from err
     power = data.max_power_kw
-    if power is not None and not Decimal(0) < power <= Decimal(1000):
-        raise ValidationFailed("Max. power must be between 0 and 1000 kW.", field="max_power_kw")
+    if power is not None and not Decimal(0) < power <= POWER_MAX_KW:
+        raise ValidationFailed(POWER_ERROR, field="max_power_kw")
     return Socket(charging_point_id=point_id, position=position, type=kind, max_power_kw=power)
 
 
@@ -307,6 +310,6 @@ def _clean_name(name: str) -> str:
     cleaned = " ".join(name.split())
     if not cleaned:
         raise ValidationFailed("Name is required.", field="name")
-    if len(cleaned) > 200:
-        raise ValidationFailed("Name is too long (200 characters at most).", field="name")
+    if len(cleaned) > NAME_MAX:
+        raise ValidationFailed(f"Name is too long ({NAME_MAX} characters at most).", field="name")
     return cleaned

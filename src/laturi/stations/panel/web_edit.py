@@ -28,7 +28,6 @@ from laturi.web.pages import form_int, redirect, render, render_part, undo
 router = APIRouter()
 
 BASIC_FIELDS = ("name", "group_id", "free_charging", "password", "remove_password", "version")
-POWER_ERROR = "Max. power must be between 0 and 1000 kW."
 # What went wrong talking to the station: shown on the page, never an error page.
 STATION_ERRORS = (StationOffline, CommandFailed, InvalidRequest, ValidationFailed)
 Draft = list[tuple[str, str]]
@@ -240,9 +239,9 @@ def _power(text: str) -> Decimal | None:
     try:
         value = Decimal(cleaned)
     except InvalidOperation as err:
-        raise ValidationFailed(POWER_ERROR, field="max_power_kw") from err
+        raise ValidationFailed(service.POWER_ERROR, field="max_power_kw") from err
     if not value.is_finite():
-        raise ValidationFailed(POWER_ERROR, field="max_power_kw")
+        raise ValidationFailed(service.POWER_ERROR, field="max_power_kw")
     return value
 
 
