@@ -28,8 +28,9 @@ class Settings(BaseSettings):
     session_hours: int = 2
     invitation_days: int = 7
     password_reset_minutes: int = 60
-    login_max_failures: int = 5  # from one address
-    login_max_failures_total: int = 25  # from all addresses together
+    login_max_failures: int = 5  # for one username from one address: refused a while
+    login_max_failures_address: int = 50  # from one address, any usernames: refused a while
+    login_max_failures_total: int = 25  # for one username from anywhere: slowed, not locked
     login_lockout_minutes: int = 15
     secure_cookies: bool = False
     # OCPP central system

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import time
 from datetime import timedelta
+from pathlib import Path
 
 import httpx
 import pytest
@@ -10,6 +12,9 @@ from fastapi import FastAPI
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from laturi.auth.service import LOGIN_SLOWDOWN_STEP
+from laturi.config import Settings
+from laturi.db import Database
 from laturi.kit.time import utcnow
 from laturi.models import OperatorSession
 from laturi.models.operator import OperatorStatus
@@ -176,11 +181,42 @@ class TestThrottleSources:
             assert (await _post_login(attacker, "ann", PASSWORD)).status_code == 429
             assert (await _post_login(owner, "ann", PASSWORD)).status_code == 303
 
-    async def test_failures_spread_over_many_addresses_still_lock(
+    async def test_guessing_spread_over_many_addresses_slows_but_never_locks_the_owner_out(
         self, app: FastAPI, operator_name: str
     ) -> None:
         for i in range(25):
             async with _client_from(app, f"203.0.113.{i}") as guesser:
                 await _post_login(guesser, "ann", "wrong")
         async with _client_from(app, "198.51.100.7") as owner:
-            assert (await _post_login(owner, "ann", PASSWORD)).status_code == 429
+            started = time.monotonic()
+            assert (await _post_login(owner, "ann", PASSWORD)).status_code == 303
+        assert time.monotonic() - started >= LOGIN_SLOWDOWN_STEP
+
+    async def test_an_unknown_username_is_refused_like_a_wrong_password(
+        self, client: httpx.AsyncClient, operator_name: str
+    ) -> None:
+        unknown = await _post_login(client, "nobody", PASSWORD)
+        wrong = await _post_login(client, "ann", "wrong")
+        assert unknown.status_code == wrong.status_code == 401
+        assert "Wrong credentials." in unknown.text and "Wrong credentials." in wrong.text
+
+
+class TestThrottleOneAddress:
+    @pytest.fixture
+    def settings(self, database: Database, outbox: Path) -> Settings:
+        return Settings(
+            database_url=database.url,
+            outbox_dir=outbox,
+            base_url="http://testserver",
+            login_max_failures_address=3,
+        )
+
+    async def test_an_address_trying_many_usernames_is_refused_for_every_username(
+        self, app: FastAPI, operator_name: str
+    ) -> None:
+        async with _client_from(app, "203.0.113.9") as sprayer:
+            for name in ("root", "admin", "operator"):
+                assert (await _post_login(sprayer, name, "Summer-2026!")).status_code == 401
+            assert (await _post_login(sprayer, "ann", PASSWORD)).status_code == 429
+        async with _client_from(app, "198.51.100.7") as owner:
+            assert (await _post_login(owner, "ann", PASSWORD)).status_code == 303

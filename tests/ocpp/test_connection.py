@@ -6,13 +6,15 @@ import httpx
 import pytest
 import websockets
 from fastapi import FastAPI
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from laturi.auth.secrets import hash_password
 from laturi.db import Database
 from laturi.kit.time import utcnow
 from laturi.models import Station, StationEvent, UnknownStationAttempt
 from laturi.models.station_event import EventKind
+from laturi.ocpp.throttle import FREE_FAILURES
 from tests.fixtures.factories import create_group, create_organization, create_station
 from tests.fixtures.station import connected
 from tests.fixtures.wait import eventually, read
@@ -128,6 +130,46 @@ class TestBasicAuth:
                 pass
         assert refused.value.response.status_code == 401
         assert await kinds(database, locked.id) == [EventKind.AUTH_FAILED]
+
+    async def test_passwords_are_stored_with_the_fast_keyed_hash(
+        self, locked: Station, database: Database
+    ) -> None:
+        stored = await read(database, lambda s: s.get(Station, locked.id))
+        assert stored is not None and stored.password_hash is not None
+        assert stored.password_hash.startswith("hmac-sha256$")
+        assert "s3cret" not in stored.password_hash
+
+    async def test_an_older_argon2_password_is_rehashed_at_the_next_log_in(
+        self, locked: Station, ocpp_url: str, session: AsyncSession, database: Database
+    ) -> None:
+        await session.execute(
+            update(Station)
+            .where(Station.id == locked.id)
+            .values(password_hash=hash_password("s3cret-Pass"))
+        )
+        await session.commit()
+        async with connected(ocpp_url, "LOCKED-1", password="s3cret-Pass") as station:
+            assert (await station.boot()).status == "Accepted"
+        stored = await read(database, lambda s: s.get(Station, locked.id))
+        assert stored is not None and stored.password_hash is not None
+        assert stored.password_hash.startswith("hmac-sha256$")
+        async with connected(ocpp_url, "LOCKED-1", password="s3cret-Pass") as station:
+            assert (await station.boot()).status == "Accepted"
+
+    async def test_repeated_wrong_passwords_are_refused_before_any_lookup(
+        self, locked: Station, ocpp_url: str, database: Database
+    ) -> None:
+        for _ in range(FREE_FAILURES + 1):
+            with pytest.raises(websockets.InvalidStatus) as refused:
+                async with connected(ocpp_url, "LOCKED-1", password="wrong"):
+                    pass
+            assert refused.value.response.status_code == 401
+        # The last one was throttled: refused before the database saw it.
+        failed = await kinds(database, locked.id)
+        assert failed == [EventKind.AUTH_FAILED] * FREE_FAILURES
+        with pytest.raises(websockets.InvalidStatus):  # the right one waits its turn too
+            async with connected(ocpp_url, "LOCKED-1", password="s3cret-Pass"):
+                pass
 
     async def test_the_password_tells_apart_two_organisations_with_one_identifier(
         self, session: AsyncSession, ocpp_url: str, database: Database

@@ -91,6 +91,17 @@ async def failures(
     return int(count), first
 
 
+async def failures_from(
+    session: AsyncSession, address: str, since: datetime
+) -> tuple[int, datetime | None]:
+    """Failed log-ins from one address since then, whatever username they tried."""
+    query = select(func.count(), func.min(LoginFailure.at)).where(
+        LoginFailure.address == address, LoginFailure.at > since
+    )
+    count, first = (await session.execute(query)).one()
+    return int(count), first
+
+
 async def forget_failures_before(session: AsyncSession, before: datetime) -> None:
     await session.execute(delete(LoginFailure).where(LoginFailure.at <= before))
 

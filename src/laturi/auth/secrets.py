@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
+import hmac
+import os
 import secrets
 import string
+from concurrent.futures import ThreadPoolExecutor
 
 from pwdlib import PasswordHash
 
@@ -33,6 +37,13 @@ def digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+# argon2 costs ~0.2 s of CPU: run it beside the event loop, never on it, and at most as many
+# at once as there are cores, so a flood of log-ins queues instead of starving stations.
+_HASHERS = ThreadPoolExecutor(max_workers=os.cpu_count() or 2, thread_name_prefix="argon2")
+
+STATION_SCHEME = "hmac-sha256"
+
+
 def hash_password(password: str) -> str:
     return _hasher.hash(password)
 
@@ -43,6 +54,40 @@ def verify_password(password: str, password_hash: str | None) -> bool:
         _hasher.verify(password, _DUMMY_HASH)
         return False
     return _hasher.verify(password, password_hash)
+
+
+async def hash_password_off_loop(password: str) -> str:
+    return await asyncio.get_running_loop().run_in_executor(_HASHERS, hash_password, password)
+
+
+async def verify_password_off_loop(password: str, password_hash: str | None) -> bool:
+    """verify_password in the bounded hashing pool (the dummy hash too, for equal timing)."""
+    loop = asyncio.get_running_loop()
+    return await loop.run_in_executor(_HASHERS, verify_password, password, password_hash)
+
+
+def hash_station_secret(secret: str) -> str:
+    """A station's password: a machine secret, so a keyed fast hash (HMAC-SHA-256, random key).
+
+    Stations are given 16-40 random characters (the OCPP security whitepaper): guessing
+    is hopeless without stretching, and a reconnect storm of thousands of stations must not
+    cost seconds of CPU each.
+    """
+    key = secrets.token_bytes(16)
+    mac = hmac.new(key, secret.encode(), hashlib.sha256).hexdigest()
+    return f"{STATION_SCHEME}${key.hex()}${mac}"
+
+
+def is_station_scheme(stored: str) -> bool:
+    """Whether a stored station password uses the fast scheme (else argon2, from before)."""
+    return stored.startswith(STATION_SCHEME + "$")
+
+
+def verify_station_secret(secret: str, stored: str) -> bool:
+    """Constant-time check of a fast-scheme station password."""
+    _, key, mac = stored.split("$", 2)
+    expected = hmac.new(bytes.fromhex(key), secret.encode(), hashlib.sha256).hexdigest()
+    return hmac.compare_digest(expected, mac)
 
 
 def check_policy(password: str, username: str) -> None:

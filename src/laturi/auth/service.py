@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -11,7 +12,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from laturi.auth import repository
 from laturi.auth.actor import Actor
-from laturi.auth.secrets import check_policy, digest, hash_password, new_token, verify_password
+from laturi.auth.secrets import (
+    check_policy,
+    digest,
+    hash_password_off_loop,
+    new_token,
+    verify_password_off_loop,
+)
 from laturi.config import Settings
 from laturi.errors import NotAuthenticated, TooManyAttempts, ValidationFailed, WrongCredentials
 from laturi.grouptree.repository import subtree_ids
@@ -21,6 +28,9 @@ from laturi.models.operator import OperatorStatus, TokenPurpose
 
 WRONG_CREDENTIALS = "Wrong credentials."
 INACTIVE = "Operator is inactive."
+# Seconds added to each log-in for a username under guessing spread over addresses.
+LOGIN_SLOWDOWN_STEP = 0.5
+LOGIN_SLOWDOWN_MAX = 5.0
 LINK_INVALID = "This link has expired or has already been used. Ask for a new one."
 
 
@@ -53,7 +63,9 @@ async def log_in(
     address = address[:64]
     await _refuse_when_throttled(session, settings, username, address, now)
     operator = await repository.operator_by_username(session, username)
-    if operator is None or not verify_password(password, operator.password_hash):
+    # An unknown username costs the same argon2 as a known one: timing tells nothing.
+    stored = operator.password_hash if operator is not None else None
+    if not await verify_password_off_loop(password, stored) or operator is None:
         window = timedelta(minutes=settings.login_lockout_minutes)
         await repository.forget_failures_before(session, now - window)
         session.add(LoginFailure(username=username.lower(), address=address, at=now))
@@ -75,21 +87,33 @@ async def log_in(
 async def _refuse_when_throttled(
     session: AsyncSession, settings: Settings, username: str, address: str, now: datetime
 ) -> None:
-    """Refuse after too many failures from one address, or from everywhere for one username.
+    """Refuse an address that keeps failing for a username, or for any usernames; slow down
+    guesses for one username spread over many addresses, without locking it.
 
-    The per-address limit stops guessing without letting a stranger lock an operator out;
-    the higher per-username limit stops guessing spread over many addresses.
+    Nobody can lock an operator out by knowing the username: from any other address the
+    right password still gets in, only a little later while the guessing goes on.
     """
     since = now - timedelta(minutes=settings.login_lockout_minutes)
-    limits = ((address, settings.login_max_failures), (None, settings.login_max_failures_total))
-    for source, limit in limits:
-        count, first = await repository.failures(session, username, since, source)
+    for count, first, limit in (
+        (
+            *await repository.failures(session, username, since, address),
+            settings.login_max_failures,
+        ),
+        (
+            *await repository.failures_from(session, address, since),
+            settings.login_max_failures_address,
+        ),
+    ):
         if count >= limit and first is not None:
             minutes = max(1, math.ceil((first - since).total_seconds() / 60))
             raise TooManyAttempts(
                 f"Too many failed log-in attempts. Try again in {minutes} "
                 f"minute{'s' * (minutes != 1)}."
             )
+    spread, _ = await repository.failures(session, username, since)
+    beyond = spread - settings.login_max_failures_total
+    if beyond >= 0:
+        await asyncio.sleep(min(LOGIN_SLOWDOWN_MAX, LOGIN_SLOWDOWN_STEP * (beyond + 1)))
 
 
 async def resolve_session(
@@ -187,7 +211,7 @@ async def set_password_by_link(
     row = await repository.one_time_token(session, digest(token), purpose)
     assert row is not None
     row.used_at = utcnow()
-    operator.password_hash = hash_password(password)
+    operator.password_hash = await hash_password_off_loop(password)
     operator.activated_at = operator.activated_at or utcnow()
     await repository.end_sessions(session, operator.id)
     await session.flush()

@@ -26,6 +26,7 @@ from laturi.observability import Metrics
 from laturi.ocpp.journal import MessageJournal
 from laturi.ocpp.memory import Freezer
 from laturi.ocpp.protocol import TransportClosed
+from laturi.ocpp.throttle import HandshakeThrottle
 from laturi.ocpp.units import Batcher, Units
 from laturi.ocpp.v16 import CentralSystem16
 from laturi.sessions import service as sessions
@@ -129,6 +130,7 @@ class OcppServer:
         )
         self.journal = MessageJournal(self.units, enabled=settings.ocpp_log_messages)
         self.freezer = Freezer()
+        self.throttle = HandshakeThrottle()
 
     async def serve(self, websocket: WebSocket, path: str) -> None:
         """Handshake, then answer the station until it goes away.
@@ -152,10 +154,16 @@ class OcppServer:
     async def _admit(
         self, websocket: WebSocket, tenant: str | None, identifier: str, address: str
     ) -> StationKey | None:
+        if self.throttle.blocked(identifier, address):
+            await _deny(websocket, Refusal.UNAUTHORIZED)
+            return None
         credentials = basic_credentials(websocket.headers.get("authorization"))
-        # Not a queued writer: a password check takes tens of milliseconds of argon2.
         async with self.database.session() as session:
             admission = await lifecycle.admit(session, identifier, address, credentials, tenant)
+        if admission.refusal == Refusal.UNAUTHORIZED:
+            self.throttle.failed(identifier, address)
+        elif admission.refusal is None:
+            self.throttle.succeeded(identifier, address)
         if admission.refusal is not None:
             log.info(
                 "refused %r from %s: %s",

@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from laturi.auth import service as auth
 from laturi.auth.actor import Actor
 from laturi.auth.permissions import Permission
-from laturi.auth.secrets import check_policy, hash_password, verify_password
+from laturi.auth.secrets import check_policy, hash_password_off_loop, verify_password_off_loop
 from laturi.errors import NotFound, ValidationFailed
 from laturi.kit.time import is_time_zone
 from laturi.models import ApiToken, Operator
@@ -87,12 +87,12 @@ async def change_my_password(
 ) -> None:
     """Change one's own password; every other log-in session of the operator ends."""
     operator = await my_account(session, actor)
-    if not verify_password(current, operator.password_hash):
+    if not await verify_password_off_loop(current, operator.password_hash):
         raise ValidationFailed(WRONG_CURRENT, field="current_password")
     if new != confirm:
         raise ValidationFailed(PASSWORDS_DIFFER, field="password_confirm")
     check_policy(new, operator.username)
-    operator.password_hash = hash_password(new)
+    operator.password_hash = await hash_password_off_loop(new)
     await repository.end_other_sessions(session, operator.id, keep_session_id)
     await flush_changes(session, conflict=ACCOUNT_STALE, stale=ACCOUNT_STALE)
 

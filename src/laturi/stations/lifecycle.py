@@ -5,7 +5,6 @@ Called by the OCPP edge, one database session per message; scoped by the station
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from datetime import datetime
@@ -13,7 +12,12 @@ from enum import StrEnum
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from laturi.auth.secrets import verify_password
+from laturi.auth.secrets import (
+    hash_station_secret,
+    is_station_scheme,
+    verify_password_off_loop,
+    verify_station_secret,
+)
 from laturi.kit.time import utcnow
 from laturi.models import ChargingPoint, Station, StationEvent, UnknownStationAttempt
 from laturi.models.station_event import EventKind
@@ -141,10 +145,22 @@ async def _authenticated(
             continue
         if credentials is None or credentials.username != identifier:
             continue
-        # argon2 is deliberately slow: keep it off the event loop.
-        if await asyncio.to_thread(verify_password, credentials.password, station.password_hash):
+        if await _password_opens(station, credentials.password):
             return station
     return None
+
+
+async def _password_opens(station: Station, password: str) -> bool:
+    """Check a station's password; one stored by an older release (argon2) is checked
+    that slow way once, off the event loop, and replaced by the fast keyed hash."""
+    stored = station.password_hash
+    assert stored is not None
+    if is_station_scheme(stored):
+        return verify_station_secret(password, stored)
+    if not await verify_password_off_loop(password, stored):
+        return False
+    station.password_hash = hash_station_secret(password)
+    return True
 
 
 async def _record_attempt(

@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from laturi.auth.actor import Actor
 from laturi.auth.permissions import Permission
-from laturi.auth.secrets import hash_password
+from laturi.auth.secrets import hash_station_secret
 from laturi.bus import Presence
 from laturi.errors import Conflict, NotFound, StaleEdit, ValidationFailed
 from laturi.groups.repository import is_root
@@ -161,7 +161,7 @@ async def create_station(session: AsyncSession, actor: Actor, data: StationInput
         name=name,
         identifier=identifier,
         free_charging=data.free_charging,
-        password_hash=hash_password(data.password) if data.password else None,
+        password_hash=hash_station_secret(data.password) if data.password else None,
     )
     session.add(station)
     await repository.forget_attempts(session, identifier, actor.organization_id)
@@ -182,7 +182,7 @@ async def update_station(
     if data.free_charging is not None:
         station.free_charging = data.free_charging
     if data.password is not None:
-        station.password_hash = hash_password(data.password) if data.password else None
+        station.password_hash = hash_station_secret(data.password) if data.password else None
     await session.flush()
     return station
 
