@@ -16,6 +16,7 @@ from tests.fixtures.world import World, api_token
 from tests.reports.sessions_data import add_session, utc
 
 HELSINKI = {"from": "2026-02-01", "to": "2026-02-28"}
+PATHS = ("/api/v1/reports/charging", "/api/v1/reports/charging.csv", "/api/v1/sessions")
 
 
 async def _set_zone(session: AsyncSession, world: World, zone: str) -> None:
