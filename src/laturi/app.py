@@ -27,6 +27,8 @@ from laturi.mail import Mailer
 from laturi.observability import Metrics
 from laturi.ocpp import install as install_ocpp
 from laturi.operators.web import router as operators_web
+from laturi.reports.web import router as reports_web
+from laturi.sessions.web import router as sessions_web
 from laturi.stations.web import router as stations_web
 from laturi.web import errors
 from laturi.web.security import set_csrf_cookie
@@ -74,6 +76,8 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         charging_users_web,
         user_groups_web,
         stations_web,
+        sessions_web,
+        reports_web,
     ):
         app.include_router(router, include_in_schema=False)
     return app
