@@ -7,6 +7,7 @@ from fastapi import APIRouter
 from laturi.api.schemas import ERRORS
 from laturi.charging_users.api import router as charging_users
 from laturi.charging_users.user_groups.api import router as user_groups
+from laturi.dashboard.api import router as dashboard
 from laturi.groups.api import router as groups
 from laturi.operators.api import router as operators
 from laturi.reports.api import router as reports
@@ -23,3 +24,4 @@ router.include_router(stations)
 router.include_router(station_activity)
 router.include_router(sessions)
 router.include_router(reports)
+router.include_router(dashboard)

@@ -1,0 +1,315 @@
+"""The dashboard and a charging group's statistics: live point states, 24-hour figures,
+consumption over a timeframe. Every figure is over the stations the operator sees.
+
+Live states come from the stations' stored statuses and the bus's presence (one query for
+the domain's points); the 24-hour figures and the consumption chart are aggregated by the
+database under the period rule (a session counts when it ended; open ones are "charging").
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections import Counter
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from laturi.auth.actor import Actor
+from laturi.auth.permissions import Permission
+from laturi.bus import Presence
+from laturi.dashboard import repository
+from laturi.dashboard.states import PointState, state_of
+from laturi.errors import ValidationFailed
+from laturi.groups import repository as groups_repository
+from laturi.groups import service as groups
+from laturi.groups.service import GroupRow
+from laturi.kit.buckets import Unit, label
+from laturi.kit.time import utcnow
+from laturi.sessions import browse_repository as sessions
+from laturi.sessions.browse_repository import Totals
+from laturi.sessions.periods import Period
+from laturi.sessions.selection import Selection
+from laturi.stations import feed
+from laturi.stations import repository as stations
+
+STATIONS_PER_BOX = 12  # more are reached through the station list filtered by the group
+# Stations drawn on one page at most: beyond, boxes show counts and link to the station
+# list, so a network of 10,000 stations does not ship 20,000 icons every few seconds.
+MAX_DRAWN = 300
+OPEN_DEPTH = 2  # nested groups deeper than this below a shown group start collapsed
+MAX_DAYS = 366
+
+
+@dataclass(frozen=True)
+class PointIcon:
+    connector_id: int
+    state: PointState
+
+
+@dataclass(frozen=True)
+class StationIcons:
+    id: int
+    name: str
+    identifier: str
+    group_id: int | None
+    points: Sequence[PointIcon]
+
+    def has(self, state: PointState) -> bool:
+        return any(p.state is state for p in self.points)
+
+
+@dataclass
+class GroupBox:
+    id: int
+    name: str
+    depth: int
+    stations: list[StationIcons] = field(default_factory=list)
+    more: int = 0
+    children: list[GroupBox] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Counters:
+    stations: int
+    points: int
+    charging: int
+    issues: int
+
+
+@dataclass(frozen=True)
+class Live:
+    """The live part: counters and boxes of the shown groups, the donut of the whole."""
+
+    boxes: Sequence[GroupBox]
+    counters: Counters
+    donut: dict[PointState, int]
+    state: PointState | None
+
+
+async def chosen_groups(session: AsyncSession, actor: Actor) -> list[int]:
+    """The groups the operator chose to display, within the domain; by default the base group."""
+    chosen = await repository.chosen_groups(session, actor.operator_id)
+    kept = sorted(chosen & actor.domain)
+    return kept or [actor.base_group_id]
+
+
+async def choose_groups(session: AsyncSession, actor: Actor, group_ids: Collection[int]) -> None:
+    """Remember "Select groups to display"; a group outside the domain is refused."""
+    actor.require(Permission.VIEW)
+    for group_id in group_ids:
+        if not actor.sees_group(group_id):
+            raise ValidationFailed("Charging group does not exist in your domain.", field="groups")
+    await repository.choose_groups(session, actor.operator_id, set(group_ids))
+
+
+async def live(
+    session: AsyncSession,
+    actor: Actor,
+    presence: Presence,
+    shown: Sequence[int],
+    state: PointState | None = None,
+    whole: Collection[int] | None = None,
+) -> Live:
+    """Boxes for the `shown` groups (their subtrees), counters over them, and the donut over
+    `whole` (a group's subtree) or, by default, the whole domain.
+    """
+    actor.require(Permission.VIEW)
+    scope = await stations.scope_of(session, actor)
+    rows = await repository.points(session, scope, whole)
+    every = _stations(rows, presence)
+    tree = await groups.rows(session, actor)
+    roots = _roots(shown, tree)
+    inside = _subtrees(roots, tree)
+    visible = [s for s in every if s.group_id in inside]
+    boxes = _boxes(roots, tree, [s for s in visible if state is None or s.has(state)])
+    return Live(boxes, _count(visible), _donut(every), state)
+
+
+async def last_24_hours(
+    session: AsyncSession, actor: Actor, group_ids: frozenset[int] | None = None
+) -> Totals:
+    """Charging events that ended in the last 24 hours, the points they used, their energy."""
+    actor.require(Permission.VIEW)
+    scope = await stations.scope_of(session, actor)
+    since = utcnow() - timedelta(hours=24)
+    return await sessions.totals(session, scope, Selection(group_ids=group_ids, since=since))
+
+
+class Timeframe(StrEnum):
+    DAY = "24h"
+    WEEK = "7d"
+    MONTH = "30d"
+    YEAR = "12m"
+    CUSTOM = "custom"
+
+
+@dataclass(frozen=True)
+class Consumption:
+    timeframe: Timeframe
+    unit: Unit
+    labels: Sequence[str]
+    sessions: Sequence[int]
+    energy_wh: Sequence[int]
+    first: date
+    last: date
+
+
+async def consumption(
+    session: AsyncSession,
+    actor: Actor,
+    timeframe: Timeframe,
+    custom: tuple[date | None, date | None] = (None, None),
+    group_ids: frozenset[int] | None = None,
+) -> Consumption:
+    """kWh and sessions per hour (last 24 hours) or per local day of the timeframe."""
+    actor.require(Permission.VIEW)
+    scope = await stations.scope_of(session, actor)
+    if timeframe is Timeframe.DAY:
+        return await _hourly(session, actor, scope, group_ids)
+    period = _period(actor, timeframe, custom)
+    selection = Selection(period=period, group_ids=group_ids)
+    found = await sessions.per_bucket(
+        session, scope, selection, Unit.DAY, actor.time_zone, (period.start, period.end)
+    )
+    days = [period.first + timedelta(days=n) for n in range((period.last - period.first).days + 1)]
+    keys = [d.isoformat() for d in days]
+    return _shaped(timeframe, Unit.DAY, keys, found, period.first, period.last)
+
+
+async def _hourly(
+    session: AsyncSession, actor: Actor, scope: stations.Scope, group_ids: frozenset[int] | None
+) -> Consumption:
+    end = utcnow().replace(minute=0, second=0, microsecond=0) + timedelta(hours=1)
+    start = end - timedelta(hours=24)
+    selection = Selection(group_ids=group_ids, since=start)
+    found = await sessions.per_bucket(
+        session, scope, selection, Unit.HOUR, actor.time_zone, (start, end)
+    )
+    hours = [start + timedelta(hours=n) for n in range(24)]
+    keys = list(dict.fromkeys(label(h, Unit.HOUR, actor.time_zone) for h in hours))
+    today = feed.today(actor)
+    return _shaped(Timeframe.DAY, Unit.HOUR, keys, found, today - timedelta(days=1), today)
+
+
+def _shaped(
+    timeframe: Timeframe,
+    unit: Unit,
+    keys: list[str],
+    found: dict[str, tuple[int, int]],
+    first: date,
+    last: date,
+) -> Consumption:
+    return Consumption(
+        timeframe,
+        unit,
+        keys,
+        [found.get(k, (0, 0))[0] for k in keys],
+        [found.get(k, (0, 0))[1] for k in keys],
+        first,
+        last,
+    )
+
+
+def _period(actor: Actor, timeframe: Timeframe, custom: tuple[date | None, date | None]) -> Period:
+    today = feed.today(actor)
+    lengths = {Timeframe.WEEK: 7, Timeframe.MONTH: 30, Timeframe.YEAR: 365}
+    if timeframe is not Timeframe.CUSTOM:
+        return Period(today - timedelta(days=lengths[timeframe] - 1), today, actor.time_zone)
+    first, last = custom
+    if first is None:
+        raise ValidationFailed("Select the starting date.", field="from")
+    if last is None:
+        raise ValidationFailed("Select the ending date.", field="to")
+    if last < first:
+        raise ValidationFailed("TO must be on or after FROM.", field="to")
+    if (last - first).days >= MAX_DAYS:
+        raise ValidationFailed("Choose at most a year.", field="to")
+    return Period(first, last, actor.time_zone)
+
+
+def _stations(rows: Sequence[Any], presence: Presence) -> list[StationIcons]:
+    found = []
+    for (station_id, name, identifier, group_id), points in itertools.groupby(
+        rows, key=lambda r: (r[0], r[1], r[2], r[3])
+    ):
+        online = presence.is_online(station_id)
+        icons = [PointIcon(p[4], state_of(online, p[5])) for p in points if p[4] is not None]
+        found.append(StationIcons(station_id, name, identifier, group_id, icons))
+    return found
+
+
+def _count(shown: Sequence[StationIcons]) -> Counters:
+    states = Counter(p.state for s in shown for p in s.points)
+    points = sum(len(s.points) for s in shown)
+    return Counters(len(shown), points, states[PointState.CHARGING], states[PointState.FAULTED])
+
+
+def _donut(every: Sequence[StationIcons]) -> dict[PointState, int]:
+    states = Counter(p.state for s in every for p in s.points)
+    return {state: states[state] for state in PointState}
+
+
+def _roots(shown: Sequence[int], tree: Sequence[GroupRow]) -> list[GroupRow]:
+    """The shown groups, leaving out those inside another shown group (drawn within it)."""
+    parent = {g.id: g.parent_id for g in tree}
+    wanted = set(shown)
+
+    def covered(group_id: int) -> bool:
+        up = parent.get(group_id)
+        while up is not None:
+            if up in wanted:
+                return True
+            up = parent.get(up)
+        return False
+
+    return [g for g in tree if g.id in wanted and not covered(g.id)]
+
+
+def _subtrees(roots: Sequence[GroupRow], tree: Sequence[GroupRow]) -> set[int]:
+    children: dict[int | None, list[int]] = {}
+    for g in tree:
+        children.setdefault(g.parent_id, []).append(g.id)
+    found: set[int] = set()
+    todo = [g.id for g in roots]
+    while todo:
+        group_id = todo.pop()
+        found.add(group_id)
+        todo += children.get(group_id, [])
+    return found
+
+
+def _boxes(
+    roots: Sequence[GroupRow], tree: Sequence[GroupRow], shown: Sequence[StationIcons]
+) -> list[GroupBox]:
+    by_group: dict[int | None, list[StationIcons]] = {}
+    for s in shown:
+        by_group.setdefault(s.group_id, []).append(s)
+    children: dict[int | None, list[GroupRow]] = {}
+    for g in tree:
+        children.setdefault(g.parent_id, []).append(g)
+
+    budget = [MAX_DRAWN]
+
+    def box(group: GroupRow, depth: int) -> GroupBox:
+        mine = by_group.get(group.id, [])
+        drawn = mine[: min(STATIONS_PER_BOX, budget[0])]
+        budget[0] -= len(drawn)
+        made = GroupBox(group.id, group.name, depth, drawn, len(mine) - len(drawn))
+        made.children = [box(c, depth + 1) for c in children.get(group.id, [])]
+        return made
+
+    return [box(r, 0) for r in roots]
+
+
+async def group_subtree(session: AsyncSession, actor: Actor, group_id: int) -> GroupRow:
+    """A group of the domain (for its statistics view), else "does not exist"."""
+    found = await groups.get_group(session, actor, group_id)
+    return found.row
+
+
+async def subtree_of(session: AsyncSession, actor: Actor, group_id: int) -> frozenset[int]:
+    return frozenset(await groups_repository.subtree_ids(session, group_id)) & actor.domain
