@@ -11,6 +11,7 @@ import csv
 import io
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
 from zoneinfo import ZoneInfo
@@ -19,7 +20,6 @@ from laturi.sessions.browse_repository import SessionRow
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 BOM = "\ufeff"  # so that spreadsheets read the file as UTF-8
-TIME_FORMAT = "%Y-%m-%d %H:%M:%S"
 
 
 class Decimals(StrEnum):
@@ -78,9 +78,16 @@ def _cells(row: SessionRow, options: Options, zone: ZoneInfo) -> list[str]:
         neutralise(row.station_identifier),
         str(row.connector_id),
         kwh(row.energy_wh, options),
-        row.started_at.astimezone(zone).strftime(TIME_FORMAT),
-        row.stopped_at.astimezone(zone).strftime(TIME_FORMAT) if row.stopped_at else "",
+        _local(row.started_at, zone),
+        _local(row.stopped_at, zone),
     ]
+
+
+def _local(moment: datetime | None, zone: ZoneInfo) -> str:
+    """YYYY-MM-DD HH:MM:SS in the zone (isoformat: several times faster than strftime)."""
+    if moment is None:
+        return ""
+    return moment.astimezone(zone).replace(tzinfo=None).isoformat(" ", "seconds")
 
 
 def _write(rows: list[list[str]], options: Options) -> str:

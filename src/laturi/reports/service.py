@@ -95,16 +95,10 @@ async def prepare_export(
 async def stream(session: AsyncSession, export: Export) -> AsyncIterator[str]:
     """The CSV text in pieces: the header, then the rows a chunk at a time."""
     yield csv_export.header(export.options, export.period.time_zone)
-    batch: list[SessionRow] = []
-    async for row in repository.stream(
+    async for rows in repository.stream(
         session, export.scope, export.selection, export.query, STREAM_CHUNK
     ):
-        batch.append(row)
-        if len(batch) == STREAM_CHUNK:
-            yield csv_export.lines(batch, export.options, export.period.time_zone)
-            batch = []
-    if batch:
-        yield csv_export.lines(batch, export.options, export.period.time_zone)
+        yield csv_export.lines(rows, export.options, export.period.time_zone)
 
 
 async def _checked(

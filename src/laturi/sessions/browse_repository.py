@@ -173,12 +173,16 @@ async def per_bucket(
 
 async def stream(
     session: AsyncSession, scope: Scope, selection: Selection, query: ListQuery, chunk: int
-) -> AsyncIterator[SessionRow]:
-    """Every selected session in order, fetched `chunk` rows at a time (a server-side cursor)."""
+) -> AsyncIterator[list[SessionRow]]:
+    """Every selected session in order, `chunk` rows at a time from a server-side cursor
+    (one hop to the database driver per chunk, not per row).
+    """
     stmt = scoped(scope, selection, *COLUMNS).order_by(*order_of(query))
-    result = await session.stream(stmt.execution_options(yield_per=chunk))
-    async for values in result:
-        yield _row(values)
+    # Core on the session's connection: plain rows, without the ORM's loading machinery.
+    connection = await session.connection()
+    result = await connection.stream(stmt.execution_options(yield_per=chunk))
+    async for part in result.partitions(chunk):
+        yield [SessionRow(*values) for values in part]
 
 
 async def one(session: AsyncSession, scope: Scope, transaction_id: int) -> Transaction | None:
