@@ -172,6 +172,19 @@ async def _operators(db: Database, groups: list[int]) -> dict[str, tuple[str, in
     return made
 
 
+async def _existing(db: Database) -> dict[str, tuple[str, int]]:
+    """Fresh API tokens of the operators an earlier run made."""
+    made = {}
+    async with db.session() as session:
+        for name in ("root", "sub"):
+            op = (await session.scalars(select(Operator).where(Operator.username == name))).one()
+            made[name] = (
+                (await auth.create_api_token(session, op.id, "bench"))[0],
+                op.base_group_id,
+            )
+    return made
+
+
 async def timed(work: Callable[[], Awaitable[object]], n: int) -> list[float]:
     times = []
     for _ in range(n):
@@ -244,7 +257,14 @@ async def main() -> None:
     parser.add_argument("--samples", type=int, default=4, help="meter values per session")
     parser.add_argument("--requests", type=int, default=30)
     parser.add_argument("--url", help="an EMPTY database URL (default: a temporary SQLite file)")
+    parser.add_argument("--reuse", action="store_true", help="time an earlier run's --url again")
     args = parser.parse_args()
+    if args.reuse:
+        db = Database(args.url)
+        await asyncio.to_thread(upgrade, args.url)
+        await _api(args.url, db, await _existing(db), args.requests)
+        await db.dispose()
+        return
     with tempfile.TemporaryDirectory() as tmp:
         url = args.url or f"sqlite+aiosqlite:///{Path(tmp) / 'bench.db'}"
         await asyncio.to_thread(upgrade, url)

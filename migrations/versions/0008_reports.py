@@ -26,6 +26,7 @@ def upgrade() -> None:
             sa.Column("closed_by_operator_at", sa.DateTime(timezone=True), nullable=True)
         )
         batch.create_index("ix_transactions_stopped_at", ["stopped_at"])
+        batch.create_index("ix_transactions_started_at", ["started_at", "id"])
     # Sessions recorded before this revision get the names their user and token have now.
     op.execute(
         "UPDATE transactions SET charging_user_name = (SELECT TRIM(u.first_name || ' ' || "
@@ -59,6 +60,7 @@ def downgrade() -> None:
     op.drop_index(op.f("ix_dashboard_groups_group_id"), table_name="dashboard_groups")
     op.drop_table("dashboard_groups")
     with op.batch_alter_table("transactions") as batch:
+        batch.drop_index("ix_transactions_started_at")
         batch.drop_index("ix_transactions_stopped_at")
         for column in (
             "closed_by_operator_at",

@@ -27,6 +27,7 @@ from laturi.errors import ValidationFailed
 from laturi.groups import repository as groups_repository
 from laturi.groups import service as groups
 from laturi.groups.service import GroupRow
+from laturi.groups.tree import preorder
 from laturi.kit.buckets import Unit, label
 from laturi.kit.time import utcnow
 from laturi.sessions import browse_repository as sessions
@@ -121,7 +122,7 @@ async def live(
     scope = await stations.scope_of(session, actor)
     rows = await repository.points(session, scope, whole)
     every = _stations(rows, presence)
-    tree = await groups.rows(session, actor)
+    tree = await _tree(session, actor)
     roots = _roots(shown, tree)
     inside = _subtrees(roots, tree)
     visible = [s for s in every if s.group_id in inside]
@@ -253,7 +254,23 @@ def _donut(every: Sequence[StationIcons]) -> dict[PointState, int]:
     return {state: states[state] for state in PointState}
 
 
-def _roots(shown: Sequence[int], tree: Sequence[GroupRow]) -> list[GroupRow]:
+@dataclass(frozen=True)
+class Node:
+    id: int
+    name: str
+    parent_id: int | None
+
+
+async def _tree(session: AsyncSession, actor: Actor) -> list[Node]:
+    """The domain's groups in reading order (each before its children, siblings by name)."""
+    found = await groups_repository.in_domain(session, actor)
+    names = {g.id: g.name for g in found}
+    by_id = {g.id: Node(g.id, g.name, g.parent_id) for g in found}
+    order = preorder([(g.id, g.parent_id) for g in found], actor.base_group_id, names)
+    return [by_id[i] for i in order]
+
+
+def _roots(shown: Sequence[int], tree: Sequence[Node]) -> list[Node]:
     """The shown groups, leaving out those inside another shown group (drawn within it)."""
     parent = {g.id: g.parent_id for g in tree}
     wanted = set(shown)
@@ -269,7 +286,7 @@ def _roots(shown: Sequence[int], tree: Sequence[GroupRow]) -> list[GroupRow]:
     return [g for g in tree if g.id in wanted and not covered(g.id)]
 
 
-def _subtrees(roots: Sequence[GroupRow], tree: Sequence[GroupRow]) -> set[int]:
+def _subtrees(roots: Sequence[Node], tree: Sequence[Node]) -> set[int]:
     children: dict[int | None, list[int]] = {}
     for g in tree:
         children.setdefault(g.parent_id, []).append(g.id)
@@ -283,18 +300,18 @@ def _subtrees(roots: Sequence[GroupRow], tree: Sequence[GroupRow]) -> set[int]:
 
 
 def _boxes(
-    roots: Sequence[GroupRow], tree: Sequence[GroupRow], shown: Sequence[StationIcons]
+    roots: Sequence[Node], tree: Sequence[Node], shown: Sequence[StationIcons]
 ) -> list[GroupBox]:
     by_group: dict[int | None, list[StationIcons]] = {}
     for s in shown:
         by_group.setdefault(s.group_id, []).append(s)
-    children: dict[int | None, list[GroupRow]] = {}
+    children: dict[int | None, list[Node]] = {}
     for g in tree:
         children.setdefault(g.parent_id, []).append(g)
 
     budget = [MAX_DRAWN]
 
-    def box(group: GroupRow, depth: int) -> GroupBox:
+    def box(group: Node, depth: int) -> GroupBox:
         mine = by_group.get(group.id, [])
         drawn = mine[: min(STATIONS_PER_BOX, budget[0])]
         budget[0] -= len(drawn)

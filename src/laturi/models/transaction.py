@@ -21,6 +21,8 @@ class Transaction(Timestamped, Base):
         Index("ix_transactions_station_open", "station_id", "stopped_at"),
         # Reports and the dashboard pick sessions by when they ended (sessions/periods.py).
         Index("ix_transactions_stopped_at", "stopped_at"),
+        # The sessions list, newest first, a page at a time.
+        Index("ix_transactions_started_at", "started_at", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

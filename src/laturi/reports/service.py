@@ -70,7 +70,7 @@ async def show(session: AsyncSession, actor: Actor, filters: Filters, query: Lis
     buckets = await repository.per_bucket(
         session, scope, selection, Unit.DAY, actor.time_zone, (period.start, period.end)
     )
-    rows, total = await repository.page(session, scope, selection, query)
+    rows, total = await repository.page(session, scope, selection, query, totals.sessions)
     return Report(
         period,
         totals.sessions,

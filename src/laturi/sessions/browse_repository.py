@@ -8,7 +8,7 @@ Sums and per-day figures are computed by the database (GROUP BY), never row by r
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Collection, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -88,13 +88,16 @@ COLUMNS = (
 
 def scoped(scope: Scope, selection: Selection, *columns: Any) -> Select[Any]:
     """SELECT `columns` over the sessions of visible stations that the selection picks."""
-    return (
+    stmt = (
         select(*columns)
         .select_from(Transaction)
         .join(Station, Station.id == Transaction.station_id)
-        .outerjoin(ChargingUser, ChargingUser.id == Transaction.charging_user_id)
         .where(scope.where(), selection.where())
     )
+    if selection.user_group_ids or any(c is USER_NAME for c in columns):
+        # Only for a user group filter or the user's present name: a sum needs no user.
+        stmt = stmt.outerjoin(ChargingUser, ChargingUser.id == Transaction.charging_user_id)
+    return stmt
 
 
 def _row(values: Sequence[Any]) -> SessionRow:
@@ -123,12 +126,46 @@ def order_of(query: ListQuery) -> list[Any]:
 
 
 async def page(
-    session: AsyncSession, scope: Scope, selection: Selection, query: ListQuery
+    session: AsyncSession,
+    scope: Scope,
+    selection: Selection,
+    query: ListQuery,
+    total: int | None = None,
 ) -> tuple[list[SessionRow], int]:
-    stmt = scoped(scope, selection, *COLUMNS).order_by(*order_of(query))
-    total = await count(session, scope, selection)
-    rows = await session.execute(stmt.offset(query.offset).limit(query.size))
-    return [_row(r) for r in rows], total
+    """One page; `total` when the caller already counted the selection."""
+    if total is None:
+        total = await count(session, scope, selection)
+    if query.sort in SORT_COLUMNS:
+        stmt = scoped(scope, selection, *COLUMNS).order_by(*order_of(query))
+        return await _fetch(session, stmt, query.offset, query.size), total
+    return await _open_first(session, scope, selection, query), total
+
+
+async def _open_first(
+    session: AsyncSession, scope: Scope, selection: Selection, query: ListQuery
+) -> list[SessionRow]:
+    """The default order as two index-friendly queries: the (few) open sessions, newest
+    first, then the ended ones, newest first; a single ORDER BY over "is open" would sort
+    every session of the domain for each page.
+    """
+    newest = (Transaction.started_at.desc(), Transaction.id.desc())
+    opened = replace(selection, state="open")
+    n_open = 0 if selection.state == "closed" else await count(session, scope, opened)
+    rows: list[SessionRow] = []
+    if query.offset < n_open:
+        stmt = scoped(scope, opened, *COLUMNS).order_by(*newest)
+        rows += await _fetch(session, stmt, query.offset, query.size)
+    left = query.size - len(rows)
+    if left > 0 and selection.state != "open":
+        ended = scoped(scope, replace(selection, state="closed"), *COLUMNS).order_by(*newest)
+        rows += await _fetch(session, ended, max(query.offset - n_open, 0), left)
+    return rows
+
+
+async def _fetch(
+    session: AsyncSession, stmt: Select[Any], offset: int, limit: int
+) -> list[SessionRow]:
+    return [_row(r) for r in await session.execute(stmt.offset(offset).limit(limit))]
 
 
 async def count(session: AsyncSession, scope: Scope, selection: Selection) -> int:
