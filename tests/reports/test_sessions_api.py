@@ -30,6 +30,25 @@ class TestList:
         closed = await client.get("/api/v1/sessions?state=closed&sort=end", headers=alpha)
         assert [i["id"] for i in closed.json()["items"]] == [old.id, new.id]
 
+    async def test_pages_run_from_open_sessions_into_ended_ones(
+        self, client: httpx.AsyncClient, session: AsyncSession, world: World, alpha: dict[str, str]
+    ) -> None:
+        ended = [
+            (await add_session(session, world.stations[1], ended=utc(2026, 1, d), wh=d)).id
+            for d in range(1, 6)
+        ]
+        opened = [
+            (await add_session(session, world.stations[2], ended=None, wh=0, hours=h)).id
+            for h in (3, 2, 1)
+        ]
+        await session.commit()
+        seen = []
+        for page in range(1, 5):
+            found = await client.get(f"/api/v1/sessions?size=2&page={page}", headers=alpha)
+            assert found.json()["total"] == 8
+            seen += [i["id"] for i in found.json()["items"]]
+        assert seen == opened[::-1] + ended[::-1]
+
     async def test_search_and_station_filter(
         self, client: httpx.AsyncClient, session: AsyncSession, world: World, alpha: dict[str, str]
     ) -> None:
