@@ -109,7 +109,7 @@ async def _detail(
     found = await browse.session_detail(session, actor, transaction_id)
     context = {
         "detail": found,
-        "chart": chart.series(found.samples, actor.time_zone),
+        "chart": chart.series(found.samples, actor.time_zone, found.transaction.meter_start),
         "errors": {"_": err.message} if err else {},
         **PRESENTATION,
     }
