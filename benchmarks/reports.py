@@ -33,6 +33,7 @@ from laturi.app import create_app
 from laturi.auth import service as auth
 from laturi.config import Settings
 from laturi.db import Database, upgrade
+from laturi.kit.pagination import ListQuery
 from laturi.kit.time import utcnow
 from laturi.models import (
     AuthToken,
@@ -46,6 +47,10 @@ from laturi.models import (
 )
 from laturi.models.operator import Level
 from laturi.organizations.service import create_operator, create_organization
+from laturi.reports import service
+from laturi.reports.api import csv_response
+from laturi.reports.csv_export import Decimals, Options
+from laturi.sessions.browse import Filters
 
 RNG = random.Random(9)
 CHUNK = 10_000
@@ -226,20 +231,27 @@ async def _api(app_url: str, db: Database, ops: dict[str, tuple[str, int]], n: i
 
                 await timed(get, 2)
                 report(f"{label} ({who})", await timed(get, n))
-        await _csv(client, ops["root"][0], today)
+    await _csv(db, today)
 
 
-async def _csv(client: httpx.AsyncClient, token: str, today: date) -> None:
-    first = today - timedelta(days=364)
-    path = f"/api/v1/reports/charging.csv?from={first}&to={today}&decimals=comma"
+async def _csv(db: Database, today: date) -> None:
+    """The export as the endpoint streams it (`csv_response`'s body), read in-process: an
+    ASGI test client would buffer the whole body and so measure itself, not the server.
+    """
+    async with db.sessions() as session:
+        root = (await session.scalars(select(Operator).where(Operator.username == "root"))).one()
+        actor = await auth.actor_for(session, root)
+        filters = Filters(first=today - timedelta(days=364), last=today)
+        export = await service.prepare_export(
+            session, actor, filters, Options(Decimals.COMMA), ListQuery(sort="end")
+        )
     before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     start = time.perf_counter()
     rows, size = 0, 0
-    async with client.stream("GET", path, headers={"Authorization": f"Bearer {token}"}) as r:
-        assert r.status_code == 200
-        async for chunk in r.aiter_text():
-            rows += chunk.count("\n")
-            size += len(chunk)
+    async for piece in csv_response(db, export).body_iterator:
+        text_ = piece if isinstance(piece, str) else bytes(piece).decode()
+        rows += text_.count("\n")
+        size += len(text_)
     took = time.perf_counter() - start
     grown = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) / 1024
     print(

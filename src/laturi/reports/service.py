@@ -66,7 +66,7 @@ async def show(session: AsyncSession, actor: Actor, filters: Filters, query: Lis
     """SHOW DATA: the total, kWh per day and one page of the table."""
     scope, selection, period = await _checked(session, actor, filters)
     query = _sorted(query)
-    totals = await repository.totals(session, scope, selection)
+    totals = await repository.totals(session, scope, selection, points=False)
     buckets = await repository.per_bucket(
         session, scope, selection, Unit.DAY, actor.time_zone, (period.start, period.end)
     )

@@ -179,10 +179,14 @@ class Totals:
     points_used: int
 
 
-async def totals(session: AsyncSession, scope: Scope, selection: Selection) -> Totals:
-    """How many sessions, their energy and the charging points they used."""
+async def totals(
+    session: AsyncSession, scope: Scope, selection: Selection, *, points: bool = True
+) -> Totals:
+    """How many sessions, their energy and (unless not wanted) the charging points they used."""
     stmt = scoped(scope, selection, func.count(), func.coalesce(func.sum(ENERGY_WH), 0))
     n, wh = (await session.execute(stmt)).one()
+    if not points:
+        return Totals(int(n), int(wh), 0)
     pairs = scoped(scope, selection, Transaction.station_id, Transaction.connector_id).distinct()
     used = await session.scalar(select(func.count()).select_from(pairs.subquery()))
     return Totals(int(n), int(wh), int(used or 0))
