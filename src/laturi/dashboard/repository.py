@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import delete, func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from laturi.models import ChargingPoint, DashboardGroup, Station
+from laturi.models import ChargingGroup, ChargingPoint, DashboardGroup, Station
 from laturi.stations.repository import Scope
 
 
@@ -50,3 +50,12 @@ async def points(
     # Core rows on the session's connection: ten thousand stations skip the ORM's loading.
     connection = await session.connection()
     return (await connection.execute(stmt.order_by(*order))).all()
+
+
+async def group_tree(session: AsyncSession, organization_id: int) -> Sequence[Any]:
+    """(id, name, parent id) of every group of the organisation (the caller keeps its domain)."""
+    stmt = select(ChargingGroup.id, ChargingGroup.name, ChargingGroup.parent_id).where(
+        ChargingGroup.organization_id == organization_id
+    )
+    connection = await session.connection()
+    return (await connection.execute(stmt)).all()

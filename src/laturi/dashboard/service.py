@@ -87,7 +87,7 @@ class Live:
 
     boxes: Sequence[GroupBox]
     counters: Counters
-    donut: dict[PointState, int]
+    donut: Counter[PointState]
     state: PointState | None
 
 
@@ -121,13 +121,48 @@ async def live(
     actor.require(Permission.VIEW)
     scope = await stations.scope_of(session, actor)
     rows = await repository.points(session, scope, whole)
-    every = _stations(rows, presence)
     tree = await _tree(session, actor)
     roots = _roots(shown, tree)
-    inside = _subtrees(roots, tree)
-    visible = [s for s in every if s.group_id in inside]
-    boxes = _boxes(roots, tree, [s for s in visible if state is None or s.has(state)])
-    return Live(boxes, _count(visible), _donut(every), state)
+    scan = _scan(rows, presence, _subtrees(roots, tree), state)
+    return Live(_boxes(roots, tree, scan.listed), scan.counters(), scan.donut, state)
+
+
+@dataclass
+class _Scan:
+    """One pass over the domain's points: tallies for the donut and the counters, and the
+    stations to list (as plain tuples; icons are made only for those drawn).
+    """
+
+    donut: Counter[PointState] = field(default_factory=Counter)
+    inside: Counter[PointState] = field(default_factory=Counter)
+    stations: int = 0
+    points: int = 0
+    listed: list[StationIcons] = field(default_factory=list)
+
+    def counters(self) -> Counters:
+        charging, issues = self.inside[PointState.CHARGING], self.inside[PointState.FAULTED]
+        return Counters(self.stations, self.points, charging, issues)
+
+
+def _scan(
+    rows: Sequence[Any], presence: Presence, inside: set[int], state: PointState | None
+) -> _Scan:
+    scan = _Scan()
+    scan.donut.update(dict.fromkeys(PointState, 0))
+    for (station_id, name, identifier, group_id), points in itertools.groupby(
+        rows, key=lambda r: (r[0], r[1], r[2], r[3])
+    ):
+        online = presence.is_online(station_id)
+        icons = [PointIcon(p[4], state_of(online, p[5])) for p in points if p[4] is not None]
+        states = [i.state for i in icons]
+        scan.donut.update(states)
+        if group_id not in inside:
+            continue
+        scan.stations, scan.points = scan.stations + 1, scan.points + len(icons)
+        scan.inside.update(states)
+        if state is None or state in states:
+            scan.listed.append(StationIcons(station_id, name, identifier, group_id, icons))
+    return scan
 
 
 async def last_24_hours(
@@ -232,28 +267,6 @@ def _period(actor: Actor, timeframe: Timeframe, custom: tuple[date | None, date 
     return Period(first, last, actor.time_zone)
 
 
-def _stations(rows: Sequence[Any], presence: Presence) -> list[StationIcons]:
-    found = []
-    for (station_id, name, identifier, group_id), points in itertools.groupby(
-        rows, key=lambda r: (r[0], r[1], r[2], r[3])
-    ):
-        online = presence.is_online(station_id)
-        icons = [PointIcon(p[4], state_of(online, p[5])) for p in points if p[4] is not None]
-        found.append(StationIcons(station_id, name, identifier, group_id, icons))
-    return found
-
-
-def _count(shown: Sequence[StationIcons]) -> Counters:
-    states = Counter(p.state for s in shown for p in s.points)
-    points = sum(len(s.points) for s in shown)
-    return Counters(len(shown), points, states[PointState.CHARGING], states[PointState.FAULTED])
-
-
-def _donut(every: Sequence[StationIcons]) -> dict[PointState, int]:
-    states = Counter(p.state for s in every for p in s.points)
-    return {state: states[state] for state in PointState}
-
-
 @dataclass(frozen=True)
 class Node:
     id: int
@@ -263,9 +276,13 @@ class Node:
 
 async def _tree(session: AsyncSession, actor: Actor) -> list[Node]:
     """The domain's groups in reading order (each before its children, siblings by name)."""
-    found = await groups_repository.in_domain(session, actor)
+    found = [
+        Node(i, name, parent)
+        for i, name, parent in await repository.group_tree(session, actor.organization_id)
+        if i in actor.domain
+    ]
     names = {g.id: g.name for g in found}
-    by_id = {g.id: Node(g.id, g.name, g.parent_id) for g in found}
+    by_id = {g.id: g for g in found}
     order = preorder([(g.id, g.parent_id) for g in found], actor.base_group_id, names)
     return [by_id[i] for i in order]
 
