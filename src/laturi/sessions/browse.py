@@ -8,7 +8,7 @@ used to learn what lies outside the domain.
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -106,7 +106,7 @@ async def station_sessions(
     session: AsyncSession, actor: Actor, station_id: int, filters: Filters, query: ListQuery
 ) -> Page[SessionRow]:
     """One station's sessions (its Sessions tab)."""
-    chosen = Filters(**{**filters.__dict__, "station_ids": (station_id,)})
+    chosen = replace(filters, station_ids=(station_id,))
     await _station(session, actor, station_id)
     return await list_sessions(session, actor, chosen, query)
 
