@@ -98,6 +98,17 @@ class TestPeriodEdges:
         await _set_zone(session, world, "America/New_York")
         assert (await _report(client, alpha, **HELSINKI))["sessions"] == 0
 
+    async def test_a_half_hour_zone_buckets_by_its_own_midnight(
+        self, client: httpx.AsyncClient, session: AsyncSession, world: World, alpha: dict[str, str]
+    ) -> None:
+        # India is UTC+5:30: 18:40 UTC on the 9th is 00:10 on the 10th.
+        await add_session(session, world.stations[1], ended=utc(2026, 2, 9, 18, 40), wh=321)
+        await session.commit()
+        await _set_zone(session, world, "Asia/Kolkata")
+        body = await _report(client, alpha, **HELSINKI)
+        days = {d["day"]: d["energy_wh"] for d in body["days"] if d["energy_wh"]}  # type: ignore[attr-defined]
+        assert days == {"2026-02-10": 321}
+
     async def test_missing_or_backwards_dates_are_refused_by_field(
         self, client: httpx.AsyncClient, alpha: dict[str, str]
     ) -> None:
