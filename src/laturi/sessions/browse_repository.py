@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from laturi.kit.buckets import Unit, bucket
+from laturi.kit.buckets import Unit, as_label, bucket
 from laturi.kit.pagination import ListQuery
 from laturi.kit.time import utcnow
 from laturi.models import AuthToken, ChargingUser, OcppMessage, Station, Transaction
@@ -209,7 +209,7 @@ async def per_bucket(
     key = bucket(Transaction.stopped_at, unit, time_zone, window, dialect).label("bucket")
     stmt = scoped(scope, selection, key, func.count(), func.coalesce(func.sum(ENERGY_WH), 0))
     rows = await session.execute(stmt.group_by(key))
-    return {str(b): (int(n), int(wh)) for b, n, wh in rows}
+    return {as_label(b, unit): (int(n), int(wh)) for b, n, wh in rows}
 
 
 async def stream(
