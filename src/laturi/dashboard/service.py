@@ -14,7 +14,7 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from enum import StrEnum
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -23,13 +23,13 @@ from laturi.auth.permissions import Permission
 from laturi.bus import Presence
 from laturi.dashboard import repository
 from laturi.dashboard.states import PointState, state_of
-from laturi.errors import ValidationFailed
+from laturi.errors import NotFound, ValidationFailed
 from laturi.groups import repository as groups_repository
 from laturi.groups import service as groups
-from laturi.groups.service import GroupRow
 from laturi.groups.tree import preorder
 from laturi.kit.buckets import Unit, label
 from laturi.kit.time import utcnow
+from laturi.models import ChargingGroup
 from laturi.sessions import browse_repository as sessions
 from laturi.sessions.browse_repository import Totals
 from laturi.sessions.periods import Period
@@ -45,19 +45,18 @@ OPEN_DEPTH = 2  # nested groups deeper than this below a shown group start colla
 MAX_DAYS = 366
 
 
-@dataclass(frozen=True)
-class PointIcon:
+class PointIcon(NamedTuple):
     connector_id: int
     state: PointState
 
 
-@dataclass(frozen=True)
-class StationIcons:
+# Named tuples: ten thousand stations are read on each refresh, and tuples are cheap to make.
+class StationIcons(NamedTuple):
     id: int
     name: str
     identifier: str
     group_id: int | None
-    points: Sequence[PointIcon]
+    points: list[PointIcon]
 
     def has(self, state: PointState) -> bool:
         return any(p.state is state for p in self.points)
@@ -339,10 +338,13 @@ def _boxes(
     return [box(r, 0) for r in roots]
 
 
-async def group_subtree(session: AsyncSession, actor: Actor, group_id: int) -> GroupRow:
-    """A group of the domain (for its statistics view), else "does not exist"."""
-    found = await groups.get_group(session, actor, group_id)
-    return found.row
+async def group_subtree(session: AsyncSession, actor: Actor, group_id: int) -> ChargingGroup:
+    """A group of the domain (for its statistics view), else "Charging group does not exist"."""
+    actor.require(Permission.VIEW)
+    found = await groups_repository.get(session, actor, group_id)
+    if found is None:
+        raise NotFound(groups.NOT_FOUND)
+    return found
 
 
 async def subtree_of(session: AsyncSession, actor: Actor, group_id: int) -> frozenset[int]:
