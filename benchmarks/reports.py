@@ -16,9 +16,13 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
+import os
 import random
 import resource
+import socket
 import statistics
+import sys
 import tempfile
 import time
 from collections.abc import Awaitable, Callable
@@ -260,6 +264,66 @@ async def _csv(db: Database, today: date) -> None:
     )
 
 
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+async def _served_csv(url: str, token: str, today: date) -> None:
+    """The year's CSV from `laturi serve` in a process of its own, over a real socket, its
+    resident memory sampled every 50 ms while the body streams.
+    """
+    port = _free_port()
+    env = {**os.environ, "LATURI_DATABASE_URL": url}
+    laturi = Path(sys.executable).parent / "laturi"
+    server = await asyncio.create_subprocess_exec(
+        laturi,
+        "serve",
+        "--port",
+        str(port),
+        env=env,
+        stdout=asyncio.subprocess.DEVNULL,
+        stderr=asyncio.subprocess.DEVNULL,
+    )
+    try:
+        base = f"http://127.0.0.1:{port}"
+        headers = {"Authorization": f"Bearer {token}"}
+        async with httpx.AsyncClient(base_url=base, timeout=600) as client:
+            for _ in range(100):
+                with contextlib.suppress(httpx.TransportError):
+                    if (await client.get("/healthz")).status_code == 200:
+                        break
+                await asyncio.sleep(0.2)
+            await client.get("/api/v1/dashboard", headers=headers)  # warm: imports, pools
+            first = today - timedelta(days=364)
+            path = f"/api/v1/reports/charging.csv?from={first}&to={today}&decimals=comma"
+            before = peak = _rss_mb(server.pid)
+            rows, sampled = 0, time.perf_counter()
+            start = time.perf_counter()
+            async with client.stream("GET", path, headers=headers) as response:
+                async for chunk in response.aiter_bytes():
+                    rows += chunk.count(b"\n")
+                    if time.perf_counter() - sampled > 0.05:
+                        peak, sampled = max(peak, _rss_mb(server.pid)), time.perf_counter()
+            took = time.perf_counter() - start
+        print(
+            f"{'CSV of a year over HTTP from laturi serve':<52} {rows - 1} rows in {took:.2f} s "
+            f"= {(rows - 1) / took:,.0f} rows/s; server RSS {before:.0f} MB -> peak {peak:.0f} MB "
+            f"(+{peak - before:.1f} MB)"
+        )
+    finally:
+        server.terminate()
+        await asyncio.wait_for(server.wait(), 10)
+
+
 async def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--stations", type=int, default=10_000)
@@ -274,8 +338,10 @@ async def main() -> None:
     if args.reuse:
         db = Database(args.url)
         await asyncio.to_thread(upgrade, args.url)
-        await _api(args.url, db, await _existing(db), args.requests)
+        ops = await _existing(db)
+        await _api(args.url, db, ops, args.requests)
         await db.dispose()
+        await _served_csv(args.url, ops["root"][0], utcnow().date())
         return
     with tempfile.TemporaryDirectory() as tmp:
         url = args.url or f"sqlite+aiosqlite:///{Path(tmp) / 'bench.db'}"
@@ -293,6 +359,7 @@ async def main() -> None:
         ops = await _operators(db, groups)
         await _api(url, db, ops, args.requests)
         await db.dispose()
+        await _served_csv(url, ops["root"][0], utcnow().date())
 
 
 if __name__ == "__main__":
