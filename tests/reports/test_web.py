@@ -58,6 +58,7 @@ PAGES = [
     ("/stations/{s2}/sessions", (200, 200, 404, 404)),
     ("/stations/{s5}/sessions", (404, 404, 404, 200)),
     ("/sessions?group={c}", (200, 422, 200, 422)),
+    ("/sessions?station={s2}", (200, 200, 422, 422)),
     ("/reports", (200, 200, 200, 200)),
     ("/reports?" + FEB, (200, 200, 200, 200)),
     ("/reports?" + FEB + "&group={b}", (200, 200, 422, 422)),
@@ -107,6 +108,23 @@ class TestMatrix:
                 assert (identifier in listing) == (n in mine), (who, n)
                 assert (identifier in report) == (n in mine), (who, n)
             assert totals[who] in report
+
+
+class TestListFilters:
+    async def test_the_station_choice_narrows_and_offers_only_the_domain(
+        self,
+        client: httpx.AsyncClient,
+        world: World,
+        txs: dict[int, Transaction],
+        tokens: dict[str, str],
+    ) -> None:
+        client.cookies.set(SESSION_COOKIE, tokens["beta"])
+        page = (await client.get(f"/sessions?station={world.stations[3].id}")).text
+        assert f'data-session="{txs[3].id}"' in page
+        assert f'data-session="{txs[2].id}"' not in page
+        offered = page.split('id="f-station"')[1].split("</select>")[0]
+        assert world.stations[2].identifier in offered
+        assert world.stations[4].identifier not in offered
 
 
 class TestClosing:

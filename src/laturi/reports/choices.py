@@ -35,6 +35,7 @@ class Choices:
     users: Sequence[Choice]
     user_groups: Sequence[Choice]
     tokens: Sequence[Choice]
+    stations: Sequence[Choice]
 
 
 async def choices(session: AsyncSession, actor: Actor) -> Choices:
@@ -43,6 +44,7 @@ async def choices(session: AsyncSession, actor: Actor) -> Choices:
     scope = await stations.scope_of(session, actor)
     people = await charging_users.scope_for(session, actor)
     points = await repository.points(session, scope, LIMIT)
+    visible = await repository.stations(session, scope, LIMIT)
     users = await repository.users(session, people, LIMIT)
     tokens = await repository.tokens(session, people, LIMIT)
     user_groups = await charging_users.user_groups(session, actor.organization_id)
@@ -52,4 +54,5 @@ async def choices(session: AsyncSession, actor: Actor) -> Choices:
         users=[Choice(str(i), name) for i, name in users],
         user_groups=[Choice(str(g.id), g.name) for g in user_groups],
         tokens=[Choice(str(i), f"{tag} {name or ''} ({user})") for i, tag, name, user in tokens],
+        stations=[Choice(str(i), f"{name} ({ident})") for i, name, ident in visible],
     )

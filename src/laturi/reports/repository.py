@@ -25,6 +25,13 @@ async def points(session: AsyncSession, scope: Scope, limit: int) -> Sequence[An
     return (await session.execute(stmt.limit(limit))).all()
 
 
+async def stations(session: AsyncSession, scope: Scope, limit: int) -> Sequence[Any]:
+    """(id, name, identifier) of visible stations, by name."""
+    stmt = select(Station.id, Station.name, Station.identifier).where(scope.where())
+    order = (func.lower(Station.name), Station.id)
+    return (await session.execute(stmt.order_by(*order).limit(limit))).all()
+
+
 async def users(session: AsyncSession, scope: UserScope, limit: int) -> Sequence[Any]:
     """(id, full name) of visible charging users, by name."""
     name = func.trim(ChargingUser.first_name + " " + ChargingUser.last_name)

@@ -11,9 +11,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from laturi.auth.actor import Actor
 from laturi.bus import StationBus
 from laturi.errors import Conflict, LaturiError, ValidationFailed
-from laturi.groups import service as groups
 from laturi.http import SessionDep
 from laturi.kit.pagination import ListQuery, Page
+from laturi.reports import choices
 from laturi.sessions import browse, chart, filter_params
 from laturi.sessions.browse_repository import SessionRow
 from laturi.stations.api import station_bus
@@ -71,7 +71,7 @@ async def list_page(
     request: Request, actor: Actor = Depends(web_actor), session: AsyncSession = SessionDep
 ) -> Response:
     context, status = await _listing(request, session, actor, None)
-    context.update(base="/sessions", station=None, groups=await groups.rows(session, actor))
+    context.update(base="/sessions", station=None, choices=await choices.choices(session, actor))
     return render(request, "sessions/list.html", context, status=status)
 
 
