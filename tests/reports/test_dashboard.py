@@ -130,6 +130,23 @@ class TestPanel:
             figures = await client.get("/dashboard/figures?frame=30d")
             assert figures.status_code == 200
 
+    async def test_orphans_show_to_whole_organisation_operators_only(
+        self,
+        client: httpx.AsyncClient,
+        session: AsyncSession,
+        points: World,
+        tokens: dict[str, str],
+    ) -> None:
+        points.stations[3].group_id = None
+        await session.commit()
+        orphan = f'data-station="{points.stations[3].id}"'
+        client.cookies.set(SESSION_COOKIE, tokens["alpha"])
+        live = (await client.get("/dashboard/live")).text
+        assert "Orphan stations" in live and orphan in live
+        client.cookies.set(SESSION_COOKIE, tokens["beta"])
+        live = (await client.get("/dashboard/live")).text
+        assert "Orphan stations" not in live and orphan not in live
+
     async def test_group_pages_outside_the_domain_do_not_exist(
         self, client: httpx.AsyncClient, points: World, tokens: dict[str, str]
     ) -> None:

@@ -43,6 +43,7 @@ STATIONS_PER_BOX = 12  # more are reached through the station list filtered by t
 MAX_DRAWN = 300
 OPEN_DEPTH = 2  # nested groups deeper than this below a shown group start collapsed
 MAX_DAYS = 366
+ORPHANS = 0  # the box of stations in no group (no group has id 0)
 
 
 class PointIcon(NamedTuple):
@@ -122,7 +123,10 @@ async def live(
     rows = await repository.points(session, scope, whole)
     tree = await _tree(session, actor)
     roots = _roots(shown, tree)
-    scan = _scan(rows, presence, _subtrees(roots, tree), state)
+    inside: set[int | None] = set(_subtrees(roots, tree))
+    if scope.orphans and whole is None and any(r.id == actor.base_group_id for r in roots):
+        inside.add(None)  # the whole organisation is shown: its orphan stations with it
+    scan = _scan(rows, presence, inside, state)
     return Live(_boxes(roots, tree, scan.listed), scan.counters(), scan.donut, state)
 
 
@@ -144,7 +148,7 @@ class _Scan:
 
 
 def _scan(
-    rows: Sequence[Any], presence: Presence, inside: set[int], state: PointState | None
+    rows: Sequence[Any], presence: Presence, inside: set[int | None], state: PointState | None
 ) -> _Scan:
     scan = _Scan()
     scan.donut.update(dict.fromkeys(PointState, 0))
@@ -335,7 +339,12 @@ def _boxes(
         made.children = [box(c, depth + 1) for c in children.get(group.id, [])]
         return made
 
-    return [box(r, 0) for r in roots]
+    boxes = [box(r, 0) for r in roots]
+    orphans = by_group.get(None, [])
+    if orphans:
+        drawn = orphans[: min(STATIONS_PER_BOX, budget[0])]
+        boxes.append(GroupBox(ORPHANS, "Orphan stations", 0, drawn, len(orphans) - len(drawn)))
+    return boxes
 
 
 async def group_subtree(session: AsyncSession, actor: Actor, group_id: int) -> ChargingGroup:
