@@ -24,6 +24,7 @@ from laturi.charging_users.user_groups.api import router as user_groups_api
 from laturi.charging_users.user_groups.web import router as user_groups_web
 from laturi.charging_users.web import router as charging_users_web
 from laturi.config import Settings
+from laturi.dashboard.api import router as dashboard_api
 from laturi.dashboard.web import router as dashboard_web
 from laturi.db import Database
 from laturi.groups.api import router as groups_api
@@ -35,6 +36,10 @@ from laturi.ocpp import install as install_ocpp
 from laturi.operators.api import router as operators_api
 from laturi.operators.password_web import router as password_web
 from laturi.operators.web import router as operators_web
+from laturi.reports.panel.api import router as reports_api
+from laturi.reports.panel.web import router as reports_web
+from laturi.sessions.panel.api import router as sessions_api
+from laturi.sessions.panel.web import router as sessions_web
 from laturi.stations.api import router as stations_api
 from laturi.stations.panel.api_activity import router as station_activity_api
 from laturi.stations.panel.web import router as stations_web
@@ -90,6 +95,8 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         charging_users_web,
         user_groups_web,
         stations_web,
+        sessions_web,
+        reports_web,
     ):
         app.include_router(router, include_in_schema=False)
     return app
@@ -105,6 +112,9 @@ def _api(app: FastAPI) -> None:
         user_groups_api,
         stations_api,
         station_activity_api,
+        sessions_api,
+        reports_api,
+        dashboard_api,
     ):
         api.include_router(router)
     app.include_router(api)

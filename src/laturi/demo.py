@@ -11,6 +11,7 @@ from laturi.charging_users.user_groups import demo as user_groups_demo
 from laturi.models import ChargingGroup, Organization
 from laturi.models.operator import Level
 from laturi.organizations.service import create_operator, create_organization
+from laturi.sessions import demo as demo_sessions
 from laturi.stations import demo as demo_stations
 
 DEMO_PASSWORD = "Laturi-demo-1"
@@ -59,6 +60,7 @@ async def load(session: AsyncSession) -> list[tuple[str, str]]:
         made.append((username, ACME))
     await _charging_users(session, groups)
     await demo_stations.load(session, [groups[mall] for mall in MALLS])
+    await demo_sessions.load(session)
     other = await create_organization(session, OTHER, "Globex Parking")
     other_root = (
         await session.scalars(

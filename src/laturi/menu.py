@@ -10,6 +10,8 @@ MENU: list[tuple[str, str, Permission]] = [
     ("Dashboard", "/", Permission.VIEW),
     ("Charging groups", "/groups", Permission.VIEW),
     ("Charging stations", "/stations", Permission.VIEW),
+    # Not a menu item of the manual: the sessions list every operator looks for first.
+    ("Charging sessions", "/sessions", Permission.VIEW),
     ("Operators", "/operators", Permission.MANAGE_OPERATORS),
     ("Charging users", "/charging-users", Permission.VIEW),
     ("Charging user groups", "/user-groups", Permission.VIEW),
@@ -19,7 +21,16 @@ MENU: list[tuple[str, str, Permission]] = [
 ]
 
 # Menu entries whose pages exist; the rest arrive with later capabilities.
-BUILT = {"/", "/groups", "/operators", "/charging-users", "/user-groups", "/stations"}
+BUILT = {
+    "/",
+    "/groups",
+    "/operators",
+    "/charging-users",
+    "/user-groups",
+    "/stations",
+    "/sessions",
+    "/reports",
+}
 
 
 def menu_for(actor: Actor | None) -> list[tuple[str, str]]:

@@ -9,6 +9,7 @@ from laturi.models.charging_user import (
     group_rights,
     station_rights,
 )
+from laturi.models.dashboard import DashboardGroup
 from laturi.models.group import ChargingGroup
 from laturi.models.local_list import LocalList, LocalListEntry
 from laturi.models.operator import (
@@ -31,6 +32,7 @@ __all__ = [
     "ChargingGroup",
     "ChargingPoint",
     "ChargingUser",
+    "DashboardGroup",
     "LocalList",
     "LocalListEntry",
     "LoginFailure",

@@ -22,6 +22,7 @@ class EventKind(StrEnum):
     DATA_TRANSFER = "data_transfer"
     UNKNOWN_STOP = "unknown_stop"
     REBOOT_CLOSE = "reboot_close"
+    OPERATOR_CLOSE = "operator_close"
     COMMAND = "command"
 
 

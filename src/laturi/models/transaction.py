@@ -19,6 +19,10 @@ class Transaction(Timestamped, Base):
     __table_args__ = (
         Index("ix_transactions_station_started", "station_id", "started_at"),
         Index("ix_transactions_station_open", "station_id", "stopped_at"),
+        # Reports and the dashboard pick sessions by when they ended (sessions/periods.py).
+        Index("ix_transactions_stopped_at", "stopped_at"),
+        # The sessions list, newest first, a page at a time.
+        Index("ix_transactions_started_at", "started_at", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -49,6 +53,14 @@ class Transaction(Timestamped, Base):
     # start is what the stop's transaction data tells, else the stop itself. Only such a
     # row has the id the station named in that stop.
     reported_transaction_id: Mapped[int | None]
+    # The charging user's name and the token's name when the session started: history
+    # keeps them when the user or token is later renamed or deleted (the ids have no keys).
+    charging_user_name: Mapped[str | None] = mapped_column(String(201))
+    token_name: Mapped[str | None] = mapped_column(String(100))
+    # An operator ended a session the station never will (a "zombie"): who and when.
+    closed_by_operator_id: Mapped[int | None]
+    closed_by_username: Mapped[str | None] = mapped_column(String(64))
+    closed_by_operator_at: Mapped[datetime | None]
 
     @property
     def unmatched_stop(self) -> bool:
@@ -60,6 +72,10 @@ class Transaction(Timestamped, Base):
         if self.meter_stop is None or self.meter_start is None:
             return None
         return self.meter_stop - self.meter_start
+
+    @property
+    def closed_by_operator(self) -> bool:
+        return self.closed_by_operator_at is not None
 
     @property
     def is_open(self) -> bool:

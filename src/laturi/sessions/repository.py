@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from laturi.kit.pagination import ListQuery
 from laturi.kit.time import UTCDateTime
-from laturi.models import MeterValue, Transaction
+from laturi.models import AuthToken, ChargingUser, MeterValue, Transaction
 
 
 async def of_station(
@@ -129,3 +129,12 @@ async def since(session: AsyncSession, station_id: int, start: datetime) -> Sequ
         Transaction.station_id == station_id, Transaction.started_at >= start
     )
     return (await session.scalars(query.order_by(Transaction.started_at))).all()
+
+
+async def names(
+    session: AsyncSession, charging_user_id: int | None, token_id: int | None
+) -> tuple[str | None, str | None]:
+    """The charging user's full name and the token's name, as a session keeps them."""
+    user = await session.get(ChargingUser, charging_user_id) if charging_user_id else None
+    token = await session.get(AuthToken, token_id) if token_id else None
+    return (user.full_name if user else None, token.name if token else None)

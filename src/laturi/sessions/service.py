@@ -108,12 +108,17 @@ async def start(
     decision = await authorize(session, station_id, request.id_tag, request.started_at)
     if request.connector_id > 0:
         await lifecycle.ensure_point(session, station_id, request.connector_id)
+    user_name, token_name = await repository.names(
+        session, decision.charging_user_id, decision.token_id
+    )
     made = Transaction(
         station_id=station_id,
         connector_id=request.connector_id,
         id_tag=request.id_tag,
         token_id=decision.token_id,
         charging_user_id=decision.charging_user_id,
+        charging_user_name=user_name,
+        token_name=token_name,
         authorization_status=decision.status,
         free_charging=decision.free_charging,
         reservation_id=request.reservation_id,
@@ -250,6 +255,11 @@ async def _record_unmatched_stop(
     if twin is not None:
         return twin  # the station retried it
     begin = _begin_reading(request.samples)
+    user_name, token_name = (
+        await repository.names(session, decision.charging_user_id, decision.token_id)
+        if decision
+        else (None, None)
+    )
     times = [s.sampled_at for s in request.samples if s.sampled_at <= request.stopped_at]
     made = Transaction(
         station_id=station_id,
@@ -257,6 +267,8 @@ async def _record_unmatched_stop(
         id_tag=request.id_tag or "",
         token_id=decision.token_id if decision else None,
         charging_user_id=decision.charging_user_id if decision else None,
+        charging_user_name=user_name,
+        token_name=token_name,
         authorization_status=decision.status if decision else UNKNOWN_STATUS,
         free_charging=decision.free_charging if decision else False,
         meter_start=begin[1] if begin else None,

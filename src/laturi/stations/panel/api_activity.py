@@ -136,7 +136,8 @@ def transaction_out(tx: Transaction) -> TransactionOut:
 
 
 def meter_out(sample: MeterValue) -> MeterValueOut:
-    value = None if sample.value is None else str(sample.value.normalize())
+    # "f": 7200 normalised is 7.2E+3, which a reader of the API should not have to parse.
+    value = None if sample.value is None else format(sample.value.normalize(), "f")
     return MeterValueOut(
         sampled_at=sample.sampled_at,
         measurand=sample.measurand,

@@ -27,6 +27,7 @@ EVENT_LABELS = {
     EventKind.DATA_TRANSFER: "Data transfer",
     EventKind.UNKNOWN_STOP: "Stop of an unknown transaction",
     EventKind.REBOOT_CLOSE: "Transaction closed at reboot",
+    EventKind.OPERATOR_CLOSE: "Transaction closed by an operator",
     EventKind.COMMAND: "Command",
 }
 STATUS_COLOURS = {
