@@ -10,6 +10,7 @@ from laturi.models.charging_user import (
     station_rights,
 )
 from laturi.models.group import ChargingGroup
+from laturi.models.invoice import BilledSession, Invoice, InvoiceRun, InvoiceSettings
 from laturi.models.local_list import LocalList, LocalListEntry
 from laturi.models.operator import (
     ApiToken,
@@ -28,9 +29,13 @@ __all__ = [
     "ApiToken",
     "AuthToken",
     "Base",
+    "BilledSession",
     "ChargingGroup",
     "ChargingPoint",
     "ChargingUser",
+    "Invoice",
+    "InvoiceRun",
+    "InvoiceSettings",
     "LocalList",
     "LocalListEntry",
     "LoginFailure",
