@@ -23,6 +23,8 @@ from laturi.config import Settings
 from laturi.dashboard.web import router as dashboard_web
 from laturi.db import Database
 from laturi.groups.web import router as groups_web
+from laturi.invoices.tasks import InvoiceWorker
+from laturi.invoices.web import router as invoices_web
 from laturi.mail import Mailer
 from laturi.observability import Metrics
 from laturi.ocpp import install as install_ocpp
@@ -41,7 +43,11 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        async with app.state.bus.running(), app.state.ocpp.running():
+        async with (
+            app.state.bus.running(),
+            app.state.ocpp.running(),
+            app.state.invoice_worker.running(),
+        ):
             yield
         if database is None:
             await app.state.db.dispose()
@@ -60,6 +66,12 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.state.mailer = Mailer(config, app.state.templates.env)
     app.state.metrics = Metrics()
     app.state.bus = _bus(config)
+    app.state.invoice_worker = InvoiceWorker(
+        app.state.db,
+        settings=config,
+        mailer=app.state.mailer,
+        processes=config.invoice_pdf_processes,
+    )
     _middleware(app, config)
     app.state.ocpp = install_ocpp(app, config, app.state.db, app.state.bus)
     errors.install(app)
@@ -74,6 +86,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         charging_users_web,
         user_groups_web,
         stations_web,
+        invoices_web,
     ):
         app.include_router(router, include_in_schema=False)
     return app

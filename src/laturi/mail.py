@@ -37,6 +37,12 @@ class Mailer:
         message.set_content(body.lstrip("\n"))
         await self._deliver(message)
 
+    async def deliver(self, message: EmailMessage) -> None:
+        """Send a message built by the caller (one with attachments, say) the same way."""
+        if "From" not in message:
+            message["From"] = self.settings.mail_from
+        await self._deliver(message)
+
     async def _deliver(self, message: EmailMessage) -> None:
         if not self.settings.smtp_url:
             self._write_outbox(message)
