@@ -152,6 +152,7 @@ async def save_settings(
         await session.flush()
     except StaleDataError as err:
         raise StaleEdit(STALE) from err
+    await session.refresh(saved.settings, ["ref_nr_next"])  # moved by SQL, not by the ORM
     return saved
 
 
