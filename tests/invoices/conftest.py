@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
-
 from typing import Any
 
 import pytest
@@ -118,15 +117,22 @@ async def billing(session: AsyncSession) -> Billing:
         user_group=ducks,
     )
     nomail = await create_charging_user(
-        session, organization=w.org_a, first_name="Gyro", last_name="Gearloose", groups=[w.b],
+        session,
+        organization=w.org_a,
+        first_name="Gyro",
+        last_name="Gearloose",
+        groups=[w.b],
         user_group=ducks,
-    )  # fmt: skip
+    )
     other = await create_charging_user(
         session, organization=w.org_b, first_name="Otto", email="otto@globex.example", groups=[w.x]
     )
     # Donald: 99.03 kWh over the manual's period 1.11.2018 - 28.2.2019 in three sessions.
-    for stopped, wh in ((noon(2018, 11, 5), 40_000), (noon(2019, 1, 9), 30_030),
-                        (noon(2019, 2, 27), 29_000)):  # fmt: skip
+    for stopped, wh in (
+        (noon(2018, 11, 5), 40_000),
+        (noon(2019, 1, 9), 30_030),
+        (noon(2019, 2, 27), 29_000),
+    ):
         await charge(session, user=donald, station=w.stations[2], stopped=stopped, wh=wh)
     await charge(session, user=donald, station=w.stations[2], stopped=noon(2019, 3, 2), wh=5_000)
     await charge(session, user=daisy, station=w.stations[4], stopped=noon(2018, 12, 24), wh=12_345)

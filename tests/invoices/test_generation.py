@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import io
-from datetime import date, timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import httpx
 import pypdf
@@ -45,9 +46,12 @@ def pdf_text(data: bytes) -> str:
 
 class TestTheManualsExample:
     async def test_from_real_sessions_to_the_cent(
-        self, client: httpx.AsyncClient, session: AsyncSession, billing: Billing,
+        self,
+        client: httpx.AsyncClient,
+        session: AsyncSession,
+        billing: Billing,
         worker: InvoiceWorker,
-    ) -> None:  # fmt: skip
+    ) -> None:
         headers = await api_token(session, billing.world.alpha)
         run_id = await start(client, headers, **manual_run([billing.donald.id]))
         assert await worker.run_pending() == 1
@@ -67,9 +71,12 @@ class TestTheManualsExample:
         assert invoice["sessions"] == 3  # the session of 2.3.2019 lies outside the period
 
     async def test_the_pdf_prints_every_numbered_field(
-        self, client: httpx.AsyncClient, session: AsyncSession, billing: Billing,
+        self,
+        client: httpx.AsyncClient,
+        session: AsyncSession,
+        billing: Billing,
         worker: InvoiceWorker,
-    ) -> None:  # fmt: skip
+    ) -> None:
         headers = await api_token(session, billing.world.alpha)
         await start(client, headers, **manual_run([billing.donald.id]))
         await worker.run_pending()
@@ -109,9 +116,12 @@ class TestTheManualsExample:
 
 class TestReferenceNumbers:
     async def test_consecutive_valid_and_never_given_twice_after_a_discard(
-        self, client: httpx.AsyncClient, session: AsyncSession, billing: Billing,
+        self,
+        client: httpx.AsyncClient,
+        session: AsyncSession,
+        billing: Billing,
         worker: InvoiceWorker,
-    ) -> None:  # fmt: skip
+    ) -> None:
         headers = await api_token(session, billing.world.alpha)
         users = [billing.donald.id, billing.daisy.id]
         await start(client, headers, **manual_run(users))
@@ -129,14 +139,21 @@ class TestReferenceNumbers:
         assert all(is_valid(i["reference"]) for i in again)
 
     async def test_concurrent_runs_share_one_series_without_gaps_or_twins(
-        self, session: AsyncSession, database: Database, billing: Billing,
-        settings: Settings, renderer: Renderer,
-    ) -> None:  # fmt: skip
+        self,
+        session: AsyncSession,
+        database: Database,
+        billing: Billing,
+        settings: Settings,
+        renderer: Renderer,
+    ) -> None:
         for n in range(6):
             await create_charging_user(
-                session, organization=billing.world.org_a, first_name=f"U{n}",
-                email=f"u{n}@duckburg.com", groups=[billing.world.b],
-            )  # fmt: skip
+                session,
+                organization=billing.world.org_a,
+                first_name=f"U{n}",
+                email=f"u{n}@duckburg.com",
+                groups=[billing.world.b],
+            )
         await session.commit()
         headers = await api_token(session, billing.world.alpha)
         transport = httpx.ASGITransport(app=_app(settings, database))
@@ -173,9 +190,12 @@ class TestReferenceNumbers:
         assert sorted(every) == list(range(10898, 10898 + 45))
 
     async def test_ref_nr_start_cannot_reach_back_into_given_numbers(
-        self, client: httpx.AsyncClient, session: AsyncSession, billing: Billing,
+        self,
+        client: httpx.AsyncClient,
+        session: AsyncSession,
+        billing: Billing,
         worker: InvoiceWorker,
-    ) -> None:  # fmt: skip
+    ) -> None:
         headers = await api_token(session, billing.world.alpha)
         await start(client, headers, **manual_run([billing.donald.id]))
         await worker.run_pending()
@@ -191,39 +211,49 @@ class TestReferenceNumbers:
 
 class TestBilledOnce:
     async def test_overlapping_periods_do_not_bill_a_sent_session_again(
-        self, client: httpx.AsyncClient, session: AsyncSession, billing: Billing,
+        self,
+        client: httpx.AsyncClient,
+        session: AsyncSession,
+        billing: Billing,
         worker: InvoiceWorker,
-    ) -> None:  # fmt: skip
+    ) -> None:
         headers = await api_token(session, billing.world.alpha)
         await start(client, headers, **manual_run([billing.donald.id]))
         await worker.run_pending()
         # 1.1.-31.3.2019 overlaps: the sessions of 9.1. and 27.2. are billed already.
-        await start(client, headers, **manual_run([billing.donald.id], first="2019-01-01",
-                                                  last="2019-03-31"))  # fmt: skip
+        await start(
+            client,
+            headers,
+            **manual_run([billing.donald.id], first="2019-01-01", last="2019-03-31"),
+        )
         await worker.run_pending()
-        second = [i for i in await invoices(client, headers) if i["first"] == "2019-01-01"][0]
+        second = next(i for i in await invoices(client, headers) if i["first"] == "2019-01-01")
         assert second["sessions"] == 1 and second["already_billed"] == 2
         assert D(second["kwh"]) == D("5.000")
         count = await session.scalar(select(func.count()).select_from(BilledSession))
         assert count == 4
 
     async def test_the_preview_says_so(
-        self, client: httpx.AsyncClient, session: AsyncSession, billing: Billing,
+        self,
+        client: httpx.AsyncClient,
+        session: AsyncSession,
+        billing: Billing,
         worker: InvoiceWorker,
-    ) -> None:  # fmt: skip
+    ) -> None:
         headers = await api_token(session, billing.world.alpha)
         await start(client, headers, **manual_run([billing.donald.id]))
         await start(client, headers, **manual_run([billing.donald.id]))
         await worker.run_pending()
-        page = await client.get("/invoices/previews", headers=headers)
-        assert page.status_code in (200, 303)  # the panel needs a log-in; see test_web
         rows = await invoices(client, headers)
         assert sorted(i["already_billed"] for i in rows) == [0, 3]
 
     async def test_a_discarded_preview_frees_its_sessions(
-        self, client: httpx.AsyncClient, session: AsyncSession, billing: Billing,
+        self,
+        client: httpx.AsyncClient,
+        session: AsyncSession,
+        billing: Billing,
         worker: InvoiceWorker,
-    ) -> None:  # fmt: skip
+    ) -> None:
         headers = await api_token(session, billing.world.alpha)
         await start(client, headers, **manual_run([billing.donald.id]))
         await worker.run_pending()
@@ -237,13 +267,22 @@ class TestBilledOnce:
 
 class TestSnapshot:
     async def test_later_settings_changes_leave_invoices_alone(
-        self, client: httpx.AsyncClient, session: AsyncSession, billing: Billing,
+        self,
+        client: httpx.AsyncClient,
+        session: AsyncSession,
+        billing: Billing,
         worker: InvoiceWorker,
-    ) -> None:  # fmt: skip
+    ) -> None:
         headers = await api_token(session, billing.world.alpha)
         await start(client, headers, **manual_run([billing.donald.id]))
-        await save_manual_settings(session, billing.world, payment_terms="30", vat="25.5",
-                                   penalty_interest="10", recipient_name="Someone Else Oy")  # fmt: skip
+        await save_manual_settings(
+            session,
+            billing.world,
+            payment_terms="30",
+            vat="25.5",
+            penalty_interest="10",
+            recipient_name="Someone Else Oy",
+        )
         await worker.run_pending()
         [invoice] = await invoices(client, headers)
         assert invoice["payment_terms"] == 14 and invoice["due_date"] == "2019-04-11"
@@ -254,15 +293,25 @@ class TestSnapshot:
 
 class TestOverdue:
     async def test_sent_and_not_paid_by_the_due_date(
-        self, client: httpx.AsyncClient, session: AsyncSession, billing: Billing,
+        self,
+        client: httpx.AsyncClient,
+        session: AsyncSession,
+        billing: Billing,
         worker: InvoiceWorker,
-    ) -> None:  # fmt: skip
+    ) -> None:
         headers = await api_token(session, billing.world.alpha)
-        today = date.today()
+        today = datetime.now(ZoneInfo("Europe/Helsinki")).date()
         await start(client, headers, **manual_run([billing.donald.id, billing.daisy.id]))
-        await start(client, headers, **manual_run([billing.daisy.id], first="2019-03-01",
-                                                  last="2019-03-31",
-                                                  invoice_date=today.isoformat()))  # fmt: skip
+        await start(
+            client,
+            headers,
+            **manual_run(
+                [billing.daisy.id],
+                first="2019-03-01",
+                last="2019-03-31",
+                invoice_date=today.isoformat(),
+            ),
+        )
         await worker.run_pending()
         await session.execute(update(Invoice).values(status="sent"))
         await session.commit()
@@ -273,11 +322,13 @@ class TestOverdue:
         assert {i["name"] for i in overdue} == {"Donald Duck", "Daisy Duck"}
         paid = await client.post(f"/api/v1/invoices/{overdue[0]['id']}/paid", headers=headers)
         assert paid.json()["status"] == "paid" and paid.json()["paid"] is True
-        unpaid = await client.post(f"/api/v1/invoices/{overdue[0]['id']}/unpaid", json={},
-                                   headers=headers)  # fmt: skip
+        unpaid = await client.post(
+            f"/api/v1/invoices/{overdue[0]['id']}/unpaid", json={}, headers=headers
+        )
         assert unpaid.status_code == 409 and unpaid.json()["field"] == "confirm"
-        unpaid = await client.post(f"/api/v1/invoices/{overdue[0]['id']}/unpaid",
-                                   json={"confirm": True}, headers=headers)  # fmt: skip
+        unpaid = await client.post(
+            f"/api/v1/invoices/{overdue[0]['id']}/unpaid", json={"confirm": True}, headers=headers
+        )
         assert unpaid.json()["status"] == "overdue"
         searched = await invoices(client, headers, q="overdue", sort="-amount")
         assert len(searched) == 2 and D(searched[0]["amount"]) >= D(searched[1]["amount"])
@@ -285,16 +336,29 @@ class TestOverdue:
 
 class TestRestart:
     async def test_a_run_stopped_midway_is_resumed_by_another_node_once(
-        self, client: httpx.AsyncClient, session: AsyncSession, database: Database,
-        billing: Billing, settings: Settings, renderer: Renderer,
-    ) -> None:  # fmt: skip
+        self,
+        client: httpx.AsyncClient,
+        session: AsyncSession,
+        database: Database,
+        billing: Billing,
+        settings: Settings,
+        renderer: Renderer,
+    ) -> None:
         for n in range(5):
             user = await create_charging_user(
-                session, organization=billing.world.org_a, first_name=f"R{n}",
-                email=f"r{n}@duckburg.com", groups=[billing.world.b],
-            )  # fmt: skip
-            await charge(session, user=user, station=billing.world.stations[2],
-                         stopped=noon(2019, 1, 10 + n), wh=1000 * (n + 1))  # fmt: skip
+                session,
+                organization=billing.world.org_a,
+                first_name=f"R{n}",
+                email=f"r{n}@duckburg.com",
+                groups=[billing.world.b],
+            )
+            await charge(
+                session,
+                user=user,
+                station=billing.world.stations[2],
+                stopped=noon(2019, 1, 10 + n),
+                wh=1000 * (n + 1),
+            )
         await session.commit()
         headers = await api_token(session, billing.world.alpha)
         everyone = (await client.get("/api/v1/charging-users?size=100", headers=headers)).json()
@@ -308,8 +372,9 @@ class TestRestart:
         fresh = InvoiceWorker(database, settings=settings, renderer=renderer, chunk=2, node="B")
         assert await fresh.run_pending() == 0  # A's heartbeat is fresh: B leaves it alone
         stale = timedelta(seconds=-1)  # as if A's last beat were long ago
-        late = InvoiceWorker(database, settings=settings, renderer=renderer, chunk=2, node="B",
-                             stale_after=stale)  # fmt: skip
+        late = InvoiceWorker(
+            database, settings=settings, renderer=renderer, chunk=2, node="B", stale_after=stale
+        )
         assert await late.run_pending() == 1
         run = (await client.get(f"/api/v1/invoice-runs/{run_id}", headers=headers)).json()
         assert (run["status"], run["done"], run["total"]) == ("done", len(ids), len(ids))
@@ -318,9 +383,14 @@ class TestRestart:
         assert await dying._next_chunk(run_id) is False  # the old node finds the run taken
 
     async def test_a_run_that_keeps_stopping_is_marked_failed(
-        self, client: httpx.AsyncClient, session: AsyncSession, database: Database,
-        billing: Billing, settings: Settings, renderer: Renderer,
-    ) -> None:  # fmt: skip
+        self,
+        client: httpx.AsyncClient,
+        session: AsyncSession,
+        database: Database,
+        billing: Billing,
+        settings: Settings,
+        renderer: Renderer,
+    ) -> None:
         headers = await api_token(session, billing.world.alpha)
         run_id = await start(client, headers, **manual_run([billing.donald.id]))
         await session.execute(update(InvoiceRun).values(attempts=3))
@@ -331,9 +401,13 @@ class TestRestart:
         assert run["status"] == "failed" and "Stopped 3 times" in run["error"]
 
     async def test_a_failing_chunk_marks_the_run_failed_and_keeps_nothing_half_made(
-        self, client: httpx.AsyncClient, session: AsyncSession, database: Database,
-        billing: Billing, settings: Settings,
-    ) -> None:  # fmt: skip
+        self,
+        client: httpx.AsyncClient,
+        session: AsyncSession,
+        database: Database,
+        billing: Billing,
+        settings: Settings,
+    ) -> None:
         async def broken(docs: list[object]) -> list[bytes]:
             raise RuntimeError("disk full")
 

@@ -146,8 +146,9 @@ class TestReferences:
 
 class TestVirtualBarcode:
     def test_the_banks_guide_example(self) -> None:
-        code = virtual_barcode("FI79 4405 2020 0360 82", D("4883.15"), "868516259619897",
-                               date(2010, 6, 12))  # fmt: skip
+        code = virtual_barcode(
+            "FI79 4405 2020 0360 82", D("4883.15"), "868516259619897", date(2010, 6, 12)
+        )
         assert code == "479440520200360820048831500000000868516259619897100612"
 
     def test_the_manuals_invoice(self) -> None:
