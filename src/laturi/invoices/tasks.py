@@ -57,6 +57,7 @@ class InvoiceWorker:
         stale_after: timedelta = timedelta(seconds=60),
         poll: float = 2.0,
         processes: int = 0,
+        few: int = FEW,
     ) -> None:
         self.db = db
         self.settings = settings
@@ -67,6 +68,7 @@ class InvoiceWorker:
         self.stale_after = stale_after
         self.poll = poll
         self.processes = processes
+        self.few = few
         self._wake = asyncio.Event()
 
     def wake(self) -> None:
@@ -150,7 +152,7 @@ class InvoiceWorker:
 
     async def _finish(self, run: InvoiceRun, operator: Operator) -> None:
         run.status, run.finished_at = "done", utcnow()
-        if run.total <= FEW or self.mailer is None:
+        if run.total <= self.few or self.mailer is None:
             return
         link = f"{self.settings.base_url}/invoices/previews?run={run.id}"
         try:
