@@ -218,7 +218,7 @@ PAGES: list[tuple[Url, dict[str, int]]] = [
 
 POSTS: list[tuple[Url, dict[str, str], dict[str, int]]] = [
     (lambda m: f"/invoices/{m.a}/paid", {}, expect(303, 403, 404, 404)),
-    (lambda m: f"/invoices/{m.c}/unpaid", {"confirm": "1"}, expect(303, 403, 303, 404)),
+    (lambda m: f"/invoices/{m.c}/unpaid", {"confirmed": "1"}, expect(303, 403, 303, 404)),
     (lambda m: "/invoices/previews/discard", {"ids": "X"}, expect(404, 403, 404, 303)),
     (lambda m: "/invoices/settings", {"recipient_name": "Changed"}, expect(422, 403, 403, 422)),
 ]

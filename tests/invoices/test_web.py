@@ -116,11 +116,11 @@ async def test_mark_unpaid_without_the_confirmation_is_refused(
     invoice_id = (await session.scalars(select(Invoice.id))).one()
     await log_in(client, "alpha")
     listed = (await client.get("/invoices")).text
-    assert "return confirm('Mark invoice 108986 of Donald Duck unpaid?')" in listed
+    assert "return window.confirm(&#34;Mark invoice 108986 of Donald Duck unpaid?&#34;)" in listed
     refused = await client.post(f"/invoices/{invoice_id}/unpaid", data={"csrf_token": csrf(client)})
     assert refused.status_code == 409
     done = await client.post(
-        f"/invoices/{invoice_id}/unpaid", data={"confirm": "1", "csrf_token": csrf(client)}
+        f"/invoices/{invoice_id}/unpaid", data={"confirmed": "1", "csrf_token": csrf(client)}
     )
     assert done.status_code == 303
     assert "Overdue" in (await client.get("/invoices")).text

@@ -96,6 +96,7 @@ async def save_settings(
         remove_logo=raw.get("remove_logo") == "1",
         version=form_int(form["version"]),
     )
+    await raw.close()  # the upload's temporary file
     try:
         saved = await settings.save_settings(session, actor, data, fetch)
     except LaturiError as err:
@@ -280,7 +281,7 @@ async def unpaid(
     actor: Actor = Depends(web_actor),
     session: AsyncSession = SessionDep,
 ) -> Response:
-    confirmed = (await request.form()).get("confirm") == "1"
+    confirmed = (await request.form()).get("confirmed") == "1"
     invoice = await service.mark_unpaid(session, actor, invoice_id, confirmed=confirmed)
     return redirect(request, _back(request), f"Invoice {invoice.reference} marked unpaid.")
 
