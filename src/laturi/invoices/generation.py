@@ -23,7 +23,7 @@ from laturi.auth.actor import Actor
 from laturi.charging_users.repository import scope_for
 from laturi.invoices import repository
 from laturi.invoices.calculation import Figures, calculate
-from laturi.invoices.pdf import InvoiceDocument, Payee, day, render
+from laturi.invoices.pdf import InvoiceDocument, Payee, day, render_many
 from laturi.invoices.references import reference
 from laturi.invoices.virtual_barcode import virtual_barcode
 from laturi.models import ChargingUser, Invoice, InvoiceRun, InvoiceSettings
@@ -55,7 +55,7 @@ def snapshot(settings: InvoiceSettings) -> dict[str, Any]:
 
 
 def render_all(docs: list[InvoiceDocument]) -> list[bytes]:
-    return [render(doc) for doc in docs]
+    return render_many(docs)
 
 
 def thread_renderer() -> Renderer:

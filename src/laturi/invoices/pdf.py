@@ -15,6 +15,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from fpdf import FPDF
+from pypdf import PageObject, PdfReader, PdfWriter
 
 from laturi.invoices.money import euros
 from laturi.invoices.references import grouped
@@ -115,14 +116,45 @@ class _Invoice(FPDF):
 def render(doc: InvoiceDocument) -> bytes:
     """The invoice's PDF."""
     pdf = _Invoice()
-    pdf.set_title(f"Vehicle charging invoice {doc.reference}")
+    pdf.set_title(_title(doc))
     pdf.set_creator("Laturi")
+    _page(pdf, doc)
+    return bytes(pdf.output())
+
+
+def render_many(docs: list[InvoiceDocument]) -> list[bytes]:
+    """Each invoice's PDF. Made as one document with a page each, then split: fpdf2 subsets and
+    embeds the font once per document, which was three quarters of an invoice's time."""
+    if len(docs) < 2:
+        return [render(doc) for doc in docs]
+    pdf = _Invoice()
+    for n, doc in enumerate(docs):
+        if n:
+            pdf.add_page()
+        _page(pdf, doc)
+    pages = PdfReader(io.BytesIO(bytes(pdf.output()))).pages
+    return [_alone(page, doc) for page, doc in zip(pages, docs, strict=True)]
+
+
+def _alone(page: PageObject, doc: InvoiceDocument) -> bytes:
+    writer = PdfWriter()
+    writer.add_page(page)
+    writer.add_metadata({"/Title": _title(doc), "/Creator": "Laturi"})
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def _title(doc: InvoiceDocument) -> str:
+    return f"Vehicle charging invoice {doc.reference}"
+
+
+def _page(pdf: _Invoice, doc: InvoiceDocument) -> None:
     _logo(pdf, doc.logo)
     _head(pdf, doc)
     _lines(pdf, doc)
     _payee(pdf, doc.payee)
     _transfer(pdf, doc)
-    return bytes(pdf.output())
 
 
 def _logo(pdf: _Invoice, logo: bytes | None) -> None:
