@@ -1,12 +1,12 @@
 """SEND INVOICES: each selected preview e-mailed to its user with the PDF attached.
 
 A send refused for one address leaves that invoice in preview with the reason; the others are
-sent. Sending runs a few messages at a time (SMTP round trips, not the CPU, bound the rate).
+sent. Messages go over a few SMTP connections kept open (a new connection per message halved
+the rate).
 """
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from email.message import EmailMessage
@@ -16,14 +16,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from laturi.auth.actor import Actor
 from laturi.auth.permissions import Permission
-from laturi.errors import Conflict, MailFailed, NotFound
+from laturi.errors import Conflict, NotFound
 from laturi.invoices import repository
 from laturi.invoices.settings import DEFAULT_EMAIL
 from laturi.kit.time import utcnow
 from laturi.mail import Mailer
 from laturi.models import Invoice
 
-AT_ONCE = 10
+CONNECTIONS = 4  # SMTP connections kept open while sending
 
 
 @dataclass
@@ -63,21 +63,16 @@ async def send_invoices(
     settings = await repository.settings_of(session, actor.organization_id)
     content = settings.email_content if settings else DEFAULT_EMAIL
     reply_to = settings.email if settings else ""
-    gate = asyncio.Semaphore(AT_ONCE)
+    messages = [message_for(invoice, content, reply_to) for invoice in invoices]
     result = SendResult()
-
-    async def one(invoice: Invoice) -> None:
-        async with gate:
-            try:
-                await mailer.deliver(message_for(invoice, content, reply_to))
-            except MailFailed as err:
-                cause = f" ({err.__cause__})" if err.__cause__ else ""
-                invoice.send_error = f"{err.message}{cause}"[:300]
-                result.failed[invoice.id] = invoice.send_error
-                return
-        invoice.status, invoice.sent_at, invoice.send_error = "sent", utcnow(), None
-        result.sent.append(invoice.id)
-
-    await asyncio.gather(*(one(i) for i in invoices))
+    outcomes = await mailer.deliver_many(messages, CONNECTIONS)
+    for invoice, failed in zip(invoices, outcomes, strict=True):
+        if failed is None:
+            invoice.status, invoice.sent_at, invoice.send_error = "sent", utcnow(), None
+            result.sent.append(invoice.id)
+        else:
+            cause = f" ({failed.__cause__})" if failed.__cause__ else ""
+            invoice.send_error = f"{failed.message}{cause}"[:300]
+            result.failed[invoice.id] = invoice.send_error
     await session.flush()
     return result
