@@ -12,7 +12,7 @@ import asyncio
 from collections import defaultdict
 from collections.abc import Awaitable, Callable, Sequence
 from concurrent.futures import Executor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 from decimal import Decimal
 from typing import Any
@@ -83,7 +83,7 @@ def pool_renderer(pool: Executor, parts: int) -> Renderer:
 @dataclass
 class Usage:
     energy_wh: int = 0
-    transaction_ids: list[int] | None = None
+    transaction_ids: list[int] = field(default_factory=list)
     already_billed: int = 0
 
 
@@ -95,8 +95,9 @@ async def process_chunk(
     if not ids:
         return 0
     scope = await scope_for(session, actor)
-    users = sorted(await repository.billable_users(session, scope, ids), key=lambda u: u.id)
-    users.sort(key=lambda u: ids.index(u.id))
+    # In the run's order; users who lost their e-mail or left the operator's view are skipped.
+    order = {user_id: n for n, user_id in enumerate(ids)}
+    users = sorted(await repository.billable_users(session, scope, ids), key=lambda u: order[u.id])
     usage = await _usage(session, run, actor, scope.whole, [u.id for u in users])
     first = await repository.take_references(session, run.organization_id, len(users))
     made = [
@@ -120,7 +121,7 @@ async def _usage(
     for row in await repository.unbilled_sessions(session, actor, whole, user_ids, period):
         usage = found[row.user_id]
         usage.energy_wh += row.energy_wh
-        usage.transaction_ids = [*(usage.transaction_ids or []), row.transaction_id]
+        usage.transaction_ids.append(row.transaction_id)
     for user_id, count in (
         await repository.billed_counts(session, actor, whole, user_ids, period)
     ).items():
@@ -128,12 +129,14 @@ async def _usage(
     return found
 
 
-def _billed_rows(made: Sequence[tuple[Invoice, InvoiceDocument]], usage: dict[int, Usage]) -> Any:
+def _billed_rows(
+    made: Sequence[tuple[Invoice, InvoiceDocument]], usage: dict[int, Usage]
+) -> list[dict[str, int]]:
     return [
         {"transaction_id": t, "invoice_id": invoice.id}
         for invoice, _ in made
         if invoice.charging_user_id is not None
-        for t in usage[invoice.charging_user_id].transaction_ids or []
+        for t in usage[invoice.charging_user_id].transaction_ids
     ]
 
 
@@ -168,7 +171,7 @@ def _invoice(
         payment_terms=int(kept["payment_terms"]),
         penalty_interest=Decimal(kept["penalty_interest"]),
         vat_percent=vat,
-        sessions=len(usage.transaction_ids or []),
+        sessions=len(usage.transaction_ids),
         already_billed=usage.already_billed,
         payee={name: kept[name] for name in PAYEE_FIELDS},
         virtual_barcode=code,
