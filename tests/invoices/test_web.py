@@ -124,3 +124,19 @@ async def test_mark_unpaid_without_the_confirmation_is_refused(
     )
     assert done.status_code == 303
     assert "Overdue" in (await client.get("/invoices")).text
+
+
+async def test_the_previews_say_which_sessions_were_billed_before(
+    client: httpx.AsyncClient, session: AsyncSession, billing: Billing, worker: InvoiceWorker
+) -> None:
+    from tests.fixtures.world import api_token
+    from tests.invoices.conftest import manual_run
+
+    headers = await api_token(session, billing.world.alpha)
+    for _ in range(2):
+        body = manual_run([billing.donald.id])
+        await client.post("/api/v1/invoice-runs", json=body, headers=headers)
+    await worker.run_pending()
+    await log_in(client, "alpha")
+    previews = (await client.get("/invoices/previews")).text
+    assert previews.count("3 sessions of this period already on an earlier invoice") == 1
