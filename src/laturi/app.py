@@ -29,6 +29,9 @@ from laturi.dashboard.web import router as dashboard_web
 from laturi.db import Database
 from laturi.groups.api import router as groups_api
 from laturi.groups.web import router as groups_web
+from laturi.invoices.api import router as invoices_api
+from laturi.invoices.tasks import InvoiceWorker
+from laturi.invoices.web import router as invoices_web
 from laturi.mail import Mailer
 from laturi.menu import menu_for
 from laturi.observability import Metrics
@@ -57,7 +60,11 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        async with app.state.bus.running(), app.state.ocpp.running():
+        async with (
+            app.state.bus.running(),
+            app.state.ocpp.running(),
+            app.state.invoice_worker.running(),
+        ):
             yield
         if database is None:
             await app.state.db.dispose()
@@ -80,6 +87,12 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.state.mailer = Mailer(config, app.state.templates.env)
     app.state.metrics = Metrics()
     app.state.bus = _bus(config, app.state.metrics)
+    app.state.invoice_worker = InvoiceWorker(
+        app.state.db,
+        settings=config,
+        mailer=app.state.mailer,
+        processes=config.invoice_pdf_processes,
+    )
     _middleware(app, config)
     app.state.ocpp = install_ocpp(app, config, app.state.db, app.state.bus)
     errors.install(app)
@@ -97,6 +110,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         stations_web,
         sessions_web,
         reports_web,
+        invoices_web,
     ):
         app.include_router(router, include_in_schema=False)
     return app
@@ -115,6 +129,7 @@ def _api(app: FastAPI) -> None:
         sessions_api,
         reports_api,
         dashboard_api,
+        invoices_api,
     ):
         api.include_router(router)
     app.include_router(api)

@@ -38,6 +38,8 @@ class Settings(BaseSettings):
     ocpp_command_timeout: float = 30.0  # seconds a station has to answer a command
     ocpp_log_messages: bool = True  # keep the raw frames each way
     ocpp_log_days: int = 30  # how long the raw frames are kept
+    # Invoice PDFs are made in this many worker processes (0: in a thread of the server).
+    invoice_pdf_processes: int = 2
 
     @model_validator(mode="after")
     def _refuse_default_secret(self) -> Settings:

@@ -8,6 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from laturi.auth.repository import operator_by_username
 from laturi.charging_users import demo as charging_users_demo
 from laturi.charging_users.user_groups import demo as user_groups_demo
+from laturi.invoices import demo as invoices_demo
 from laturi.models import ChargingGroup, Organization
 from laturi.models.operator import Level
 from laturi.organizations.service import create_operator, create_organization
@@ -61,6 +62,7 @@ async def load(session: AsyncSession) -> list[tuple[str, str]]:
     await _charging_users(session, groups)
     await demo_stations.load(session, [groups[mall] for mall in MALLS])
     await demo_sessions.load(session)
+    await invoices_demo.load(session)
     other = await create_organization(session, OTHER, "Globex Parking")
     other_root = (
         await session.scalars(

@@ -30,6 +30,7 @@ BUILT = {
     "/stations",
     "/sessions",
     "/reports",
+    "/invoices",
 }
 
 

@@ -11,6 +11,7 @@ from laturi.models.charging_user import (
 )
 from laturi.models.dashboard import DashboardGroup
 from laturi.models.group import ChargingGroup
+from laturi.models.invoice import BilledSession, Invoice, InvoiceRun, InvoiceSettings
 from laturi.models.local_list import LocalList, LocalListEntry
 from laturi.models.operator import (
     ApiToken,
@@ -29,10 +30,14 @@ __all__ = [
     "ApiToken",
     "AuthToken",
     "Base",
+    "BilledSession",
     "ChargingGroup",
     "ChargingPoint",
     "ChargingUser",
     "DashboardGroup",
+    "Invoice",
+    "InvoiceRun",
+    "InvoiceSettings",
     "LocalList",
     "LocalListEntry",
     "LoginFailure",

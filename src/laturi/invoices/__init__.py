@@ -1,0 +1,1 @@
+"""Invoices: the manual's invoice settings, calculation, previews, sending and statuses."""
