@@ -27,6 +27,8 @@ from laturi.mail import Mailer
 from laturi.observability import Metrics
 from laturi.ocpp import install as install_ocpp
 from laturi.operators.web import router as operators_web
+from laturi.schedules.runner import Scheduler
+from laturi.schedules.web import router as schedules_web
 from laturi.stations.web import router as stations_web
 from laturi.web import errors
 from laturi.web.security import set_csrf_cookie
@@ -41,7 +43,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        async with app.state.bus.running(), app.state.ocpp.running():
+        async with app.state.bus.running(), app.state.ocpp.running(), app.state.scheduler.running():
             yield
         if database is None:
             await app.state.db.dispose()
@@ -62,6 +64,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.state.bus = _bus(config)
     _middleware(app, config)
     app.state.ocpp = install_ocpp(app, config, app.state.db, app.state.bus)
+    app.state.scheduler = Scheduler(config, app.state.db, app.state.bus)
     errors.install(app)
     _health(app)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
@@ -74,6 +77,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         charging_users_web,
         user_groups_web,
         stations_web,
+        schedules_web,
     ):
         app.include_router(router, include_in_schema=False)
     return app

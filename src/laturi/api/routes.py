@@ -9,6 +9,7 @@ from laturi.charging_users.api import router as charging_users
 from laturi.charging_users.user_groups.api import router as user_groups
 from laturi.groups.api import router as groups
 from laturi.operators.api import router as operators
+from laturi.schedules.api import router as schedules
 from laturi.stations.api import router as stations
 from laturi.stations.api_activity import router as station_activity
 
@@ -19,3 +20,4 @@ router.include_router(charging_users)
 router.include_router(user_groups)
 router.include_router(stations)
 router.include_router(station_activity)
+router.include_router(schedules)

@@ -27,7 +27,15 @@ MENU: list[tuple[str, str, Permission]] = [
 ]
 
 # Menu entries whose pages exist; the rest arrive with later capabilities.
-BUILT = {"/", "/groups", "/operators", "/charging-users", "/user-groups", "/stations"}
+BUILT = {
+    "/",
+    "/groups",
+    "/operators",
+    "/charging-users",
+    "/user-groups",
+    "/stations",
+    "/schedules",
+}
 
 
 def menu_for(actor: Actor | None) -> list[tuple[str, str]]:
