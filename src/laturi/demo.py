@@ -10,6 +10,7 @@ from laturi.charging_users import demo as charging_users_demo
 from laturi.models import ChargingGroup, Organization
 from laturi.models.operator import Level
 from laturi.organizations.service import create_operator, create_organization
+from laturi.schedules import demo as schedules_demo
 from laturi.stations import demo as demo_stations
 
 DEMO_PASSWORD = "Laturi-demo-1"
@@ -58,6 +59,7 @@ async def load(session: AsyncSession) -> list[tuple[str, str]]:
         made.append((username, ACME))
     await _charging_users(session, groups)
     await demo_stations.load(session, [groups[mall] for mall in MALLS])
+    await schedules_demo.load(session)
     other = await create_organization(session, OTHER, "Globex Parking")
     other_root = (
         await session.scalars(
