@@ -6,6 +6,7 @@ import re
 from datetime import timedelta
 
 import httpx
+import pytest
 from fastapi import FastAPI
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -166,3 +167,88 @@ async def test_the_demo_has_the_manual_s_pairs_and_a_failed_run(session: AsyncSe
     assert len(tasks) == 6 and sum(t.active for t in tasks) == 4
     statuses = sorted(status_of(r) for r in (await session.scalars(select(TaskRun))).all())
     assert statuses == ["1 task failed", "1 task failed", "OK"]
+
+
+class TestBeyondTheManual:
+    async def test_the_station_page_shows_the_limit_in_force_and_its_task(
+        self, world: World, client: httpx.AsyncClient, session: AsyncSession
+    ) -> None:
+        from laturi.models import StationLimit
+
+        task = await make_task(
+            session,
+            world.alpha,
+            due=minute() + timedelta(hours=1),
+            name="Night limit",
+            task_type="station_current",
+            key_id=world.stations[2].id,
+            max_current="6",
+        )
+        session.add(
+            StationLimit(
+                station_id=world.stations[2].id,
+                amperes=6,
+                task_id=task.id,
+                task_name=task.name,
+                set_at=utcnow(),
+                applied_at=utcnow(),
+            )
+        )
+        await session.commit()
+        await log_in(client, "alpha")
+        assert (
+            "/schedules/station-limit/"
+            in (await client.get(f"/stations/{world.stations[2].id}")).text
+        )
+        line = (await client.get(f"/schedules/station-limit/{world.stations[2].id}")).text
+        assert "6 A" in line and "Night limit" in line
+        other = (await client.get(f"/schedules/station-limit/{world.stations[3].id}")).text
+        assert "No max current limit" in other
+
+    @pytest.mark.parametrize(("who", "status"), [("beta", 403), ("gamma", 404), ("omega", 404)])
+    async def test_the_limit_line_keeps_to_the_domain(
+        self, world: World, client: httpx.AsyncClient, who: str, status: int
+    ) -> None:
+        await log_in(client, who)
+        response = await client.get(f"/schedules/station-limit/{world.stations[2].id}")
+        assert response.status_code == status
+
+    async def test_a_charging_user_s_page_shows_the_changes_ahead(
+        self, world: World, client: httpx.AsyncClient, session: AsyncSession
+    ) -> None:
+        from tests.fixtures.factories import create_charging_user, create_user_group
+
+        fans = await create_user_group(session, organization=world.org_a, name="Fans")
+        user = await create_charging_user(
+            session, organization=world.org_a, groups=[world.a], user_group=fans
+        )
+        await session.commit()
+        due = minute() + timedelta(hours=1)
+        await make_task(
+            session,
+            world.alpha,
+            due=due,
+            name="Weekend off",
+            task_type="user_activation",
+            key_id=user.id,
+            make_active=False,
+        )
+        await make_task(
+            session,
+            world.alpha,
+            due=due + timedelta(minutes=1),
+            name="Fans back",
+            task_type="user_group_activation",
+            key_id=fans.id,
+            make_active=True,
+        )
+        await log_in(client, "alpha")
+        assert (
+            f"/schedules/user-changes/{user.id}"
+            in (await client.get(f"/charging-users/{user.id}/edit")).text
+        )
+        page = (await client.get(f"/schedules/user-changes/{user.id}")).text
+        assert page.index("Weekend off") < page.index("Fans back")
+        assert due.strftime("%d.%m.%Y %H:%M") in page
+        await log_in(client, "beta")
+        assert (await client.get(f"/schedules/user-changes/{user.id}")).status_code == 403

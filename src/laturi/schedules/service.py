@@ -20,10 +20,11 @@ from laturi.auth.permissions import Permission
 from laturi.charging_users.repository import scope_for
 from laturi.errors import NotFound, StaleEdit, ValidationFailed
 from laturi.kit.time import utcnow
-from laturi.models import ScheduledTask
+from laturi.models import ScheduledTask, StationLimit
 from laturi.schedules import payloads, repository
 from laturi.schedules.kinds import CURRENT_TYPES, KEY_OF, KeyKind, TaskType
 from laturi.schedules.recurrence import Rule, Schedule, next_after, upcoming
+from laturi.stations.service import visible_station
 
 NOT_FOUND = "Scheduled task not found."
 MAX_AMPERES = Decimal("500")
@@ -408,3 +409,45 @@ async def _flush(session: AsyncSession) -> None:
         await session.flush()
     except StaleDataError as err:
         raise StaleEdit() from err
+
+
+@dataclass(frozen=True)
+class Ahead:
+    """A scheduled change of a charging user's active state."""
+
+    at: datetime
+    make_active: bool
+    task_name: str
+
+
+async def limit_in_force(
+    session: AsyncSession, actor: Actor, station_id: int
+) -> StationLimit | None:
+    """The max current a scheduled task last set on the station (and the station accepted)."""
+    actor.require(Permission.MANAGE_SCHEDULES)
+    station = await visible_station(session, actor, station_id)
+    return await repository.station_limit(session, station.id)
+
+
+async def changes_ahead(
+    session: AsyncSession,
+    actor: Actor,
+    user_id: int,
+    *,
+    now: datetime | None = None,
+    count: int = 5,
+) -> list[Ahead]:
+    """The next activations and deactivations scheduled for the charging user, soonest first."""
+    actor.require(Permission.MANAGE_SCHEDULES)
+    scope = await scope_for(session, actor)
+    users = await repository.user_choices(session, scope, "", [user_id])
+    if not users:
+        raise NotFound("Charging user not found.")
+    tasks = await repository.upcoming_for_user(session, actor, user_id, users[0].user_group_id)
+    at = now or utcnow()
+    found = [
+        Ahead(when, bool(t.make_active), t.name)
+        for t in tasks
+        for when in upcoming(rule_of(t), at, count)
+    ]
+    return sorted(found, key=lambda a: a.at)[:count]

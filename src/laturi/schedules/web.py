@@ -300,6 +300,30 @@ async def delete(
     return redirect(request, "/schedules", "Task deleted.")
 
 
+@router.get("/station-limit/{station_id}")
+async def station_limit(
+    request: Request,
+    station_id: int,
+    actor: Actor = Depends(_admin),
+    session: AsyncSession = SessionDep,
+) -> Response:
+    """The station page's line: the limit in force and the task that set it."""
+    limit = await service.limit_in_force(session, actor, station_id)
+    return render(request, "schedules/_station_limit.html", {"limit": limit})
+
+
+@router.get("/user-changes/{user_id}")
+async def user_changes(
+    request: Request,
+    user_id: int,
+    actor: Actor = Depends(_admin),
+    session: AsyncSession = SessionDep,
+) -> Response:
+    """The charging user page's list of scheduled activations and deactivations ahead."""
+    ahead = await service.changes_ahead(session, actor, user_id)
+    return render(request, "schedules/_user_changes.html", {"ahead": ahead})
+
+
 # Event feed -----------------------------------------------------------------------------
 
 
