@@ -229,30 +229,50 @@ class Scheduler:
         if task is None:
             await self._close(pending, Result.FAILED, TASK_GONE)
         else:
-            await asyncio.gather(*(self._reach(actor, task, t) for t in pending))
+            await self._reach_all(actor, task, pending)
             if TaskType(task.task_type) in ACTIVATION_TYPES and pending:
                 await self._push_lists(actor, run_id)
         await self._finish(run_id)
 
+    async def _reach_all(
+        self, actor: Actor, task: ScheduledTask, targets: Sequence[RunTarget]
+    ) -> None:
+        """Every target, at most `scheduler_concurrency` at once across this node's runs.
+
+        Station targets are marked as being sent a block at a time, just before the block is
+        reached: one write per block instead of one per station, and a node taking the run
+        over still knows which stations may have acted.
+        """
+        block = max(1, self.settings.scheduler_concurrency)
+        marked = 0
+        work: list[asyncio.Task[None]] = []
+        for n, target in enumerate(targets):
+            await self._limit.acquire()
+            if n >= marked:
+                marked = n + block
+                stations = [t.id for t in targets[n:marked] if t.kind == executor.STATION]
+                await self._mark_sending(stations)
+            work.append(asyncio.create_task(self._reach(actor, task, target)))
+        await asyncio.gather(*work)
+
     async def _reach(self, actor: Actor, task: ScheduledTask, target: RunTarget) -> None:
-        async with self._limit:
-            if target.kind == executor.USER:
-                async with self.database.session() as session:
-                    outcome = await executor.user_activation(session, actor, task, target.target_id)
-                    await self._record(session, target.id, outcome)
-                return
-            await self._mark_sending(target.id)
+        try:
             async with self.database.session() as session:
-                outcome = await executor.station_command(
-                    session,
-                    actor,
-                    self.bus,
-                    task,
-                    target.target_id,
-                    now=self.clock(),
-                    answer_within=self.settings.ocpp_command_timeout,
-                )
+                if target.kind == executor.USER:
+                    outcome = await executor.user_activation(session, actor, task, target.target_id)
+                else:
+                    outcome = await executor.station_command(
+                        session,
+                        actor,
+                        self.bus,
+                        task,
+                        target.target_id,
+                        now=self.clock(),
+                        answer_within=self.settings.ocpp_command_timeout,
+                    )
                 await self._record(session, target.id, outcome)
+        finally:
+            self._limit.release()
 
     async def _push_lists(self, actor: Actor, run_id: int) -> None:
         async with self.database.session() as session:
@@ -279,11 +299,13 @@ class Scheduler:
                         )
                     )
 
-    async def _mark_sending(self, target_id: int) -> None:
+    async def _mark_sending(self, target_ids: Sequence[int]) -> None:
+        if not target_ids:
+            return
         async with self.database.session() as session:
             await session.execute(
                 update(RunTarget)
-                .where(RunTarget.id == target_id)
+                .where(RunTarget.id.in_(target_ids))
                 .values(result=Result.SENDING.value)
             )
 
