@@ -81,7 +81,7 @@ async def serving(settings: Settings) -> AsyncIterator[tuple[int, Any]]:
     config = uvicorn.Config(app, ws="wsproto", ws_per_message_deflate=False, log_level="warning")
     server = uvicorn.Server(config)
     task = asyncio.create_task(server.serve(sockets=[sock]))
-    while not server.started:
+    while not server.started:  # noqa: ASYNC110 - uvicorn offers no event to wait on
         await asyncio.sleep(0.05)
     try:
         yield sock.getsockname()[1], app
@@ -172,7 +172,8 @@ async def start_delays(database: Database, settings: Settings, org: int, group: 
         runs = (await session.scalars(select(TaskRun).where(TaskRun.due_at.in_(dues)))).all()
     delays = [(r.started_at - r.due_at).total_seconds() for r in runs if r.started_at]
     print(
-        f"due-run start delay over {len(delays)} runs (loop tick {settings.scheduler_tick_seconds:g} s): "
+        f"due-run start delay over {len(delays)} runs "
+        f"(loop tick {settings.scheduler_tick_seconds:g} s): "
         f"p50 {statistics.median(delays) * 1000:.0f} ms, max {max(delays) * 1000:.0f} ms"
     )
 
@@ -197,11 +198,13 @@ async def idle_tasks(
             (await session.scalars(repository.due_tasks(utcnow(), 200))).all()
         claims.append(time.perf_counter() - began)
     print(
-        f"Heartbeat round trip, 50 stations x 10: no tasks p50 {ms(before, 50)} p99 {ms(before, 99)}; "
+        "Heartbeat round trip, 50 stations x 10: "
+        f"no tasks p50 {ms(before, 50)} p99 {ms(before, 99)}; "
         f"{tasks} active tasks p50 {ms(after, 50)} p99 {ms(after, 99)}"
     )
     print(
-        f"claim query with {tasks} active tasks (none due): p50 {ms(claims, 50)}, max {max(claims) * 1000:.1f} ms"
+        f"claim query with {tasks} active tasks (none due): "
+        f"p50 {ms(claims, 50)}, max {max(claims) * 1000:.1f} ms"
     )
 
 
