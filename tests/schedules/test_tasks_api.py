@@ -152,3 +152,31 @@ class TestBadInput:
         assert response.status_code == 422 and response.json()["field"] == "make_active"
         ok = await client.post(URL, json=body | {"make_active": False}, headers=alpha)
         assert ok.status_code == 201 and ok.json()["make_active"] is False
+
+
+async def test_a_past_one_shot_cannot_be_activated_and_nothing_changes(
+    world: World, alpha: dict[str, str], client: httpx.AsyncClient, session: AsyncSession
+) -> None:
+    from datetime import timedelta
+
+    from laturi.auth.service import actor_for
+    from laturi.kit.time import utcnow
+    from laturi.schedules import service
+
+    actor = await actor_for(session, world.alpha)
+    past = (utcnow() - timedelta(hours=1)).replace(second=0, microsecond=0)
+    data = service.TaskInput(
+        name="Once",
+        task_type="station_current",
+        key_id=world.stations[2].id,
+        max_current="6",
+        schedule="once",
+        run_at=past,
+    )
+    once = await service.create_task(session, actor, data)
+    await session.commit()
+    daily = (await client.post(URL, json=limit_task(world), headers=alpha)).json()
+    body = {"task_ids": [daily["id"], once.id], "active": True}
+    response = await client.post(f"{URL}/active", json=body, headers=alpha)
+    assert response.status_code == 422 and response.json()["field"] == "run_at"
+    assert not any(t["active"] for t in (await client.get(URL, headers=alpha)).json())

@@ -165,10 +165,14 @@ async def set_active(
         raise NotFound(NOT_FOUND)
     at = now or utcnow()
     for task in found:
-        if task.active != active:
-            task.active = active
-            task.next_run_at = next_after(rule_of(task), at) if active else None
-            task.updated_at = utcnow()
+        if task.active == active:
+            continue
+        upcoming_at = next_after(rule_of(task), at) if active else None
+        if active and upcoming_at is None:
+            raise ValidationFailed(
+                f"{task.name}: the one shot's time (UTC) has already passed.", field="run_at"
+            )
+        task.active, task.next_run_at, task.updated_at = active, upcoming_at, utcnow()
     await _flush(session)
     return list(found)
 
