@@ -72,6 +72,7 @@ class Scheduler:
         self._limit = asyncio.Semaphore(max(1, settings.scheduler_concurrency))
         self._running: dict[int, asyncio.Task[None]] = {}
         self._last_beat: datetime | None = None
+        self._side: asyncio.Task[None] | None = None
         self.jobs = system_jobs.SystemJobs(database, settings, self.node)
         self.limits = limits.LimitKeeper(database, bus, settings)
 
@@ -98,24 +99,36 @@ class Scheduler:
     async def tick(self, now: datetime | None = None) -> list[int]:
         """One pass: system jobs, taking over stale runs, claiming due ones; the started run ids."""
         at = now or self.clock()
-        await self.jobs.run_due(at)
         await self._beat(at)
         started = await self._take_over(at) + await self._claim(at)
         for run_id in started:
             self._running[run_id] = asyncio.create_task(self._execute(run_id))
-        await self.limits.reapply(at)
+        if self._side is None or self._side.done():
+            # Purges and re-sent limits may take long: they must not hold up the beat or
+            # the claiming of due runs (a missed beat would let another node take a run over).
+            self._side = asyncio.create_task(self._side_work(at))
         return started
 
+    async def _side_work(self, at: datetime) -> None:
+        try:
+            await self.jobs.run_due(at)
+            await self.limits.reapply(at)
+        except Exception:
+            log.exception("scheduler side work failed")
+
     async def drain(self) -> None:
-        """Wait for every run this node started."""
+        """Wait for every run this node started (and its system jobs and re-sent limits)."""
         while self._running:
             await asyncio.gather(*list(self._running.values()), return_exceptions=True)
+        if self._side is not None:
+            await asyncio.gather(self._side, return_exceptions=True)
 
     async def stop(self) -> None:
         """Stop: runs in progress are left for another node (or this one's restart) to finish."""
-        for task in self._running.values():
+        pending = [*self._running.values(), *([self._side] if self._side else [])]
+        for task in pending:
             task.cancel()
-        await asyncio.gather(*self._running.values(), return_exceptions=True)
+        await asyncio.gather(*pending, return_exceptions=True)
         self._running.clear()
 
     # Claiming -------------------------------------------------------------------------
