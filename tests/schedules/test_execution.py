@@ -277,3 +277,36 @@ class TestLimitInForce:
             ]
             == 6.0
         )
+
+
+class TestFirmware:
+    async def test_every_station_of_the_group_s_subtree_gets_update_firmware(
+        self, world: World, session: AsyncSession, app: FastAPI, ocpp_url: str, database: Database
+    ) -> None:
+        due = minute() + timedelta(hours=1)
+        retrieve = due + timedelta(hours=2)
+        task = await make_task(
+            session,
+            world.alpha,
+            due=due,
+            task_type="firmware_update",
+            key_id=world.b.id,
+            firmware_location="ftp://fw.example/evb-2.bin",
+            firmware_retrieve_at=retrieve,
+            schedule="weekly",
+            weekdays=[due.weekday()],
+        )
+        scripts = {"ST2": Script(), "ST3": Script(), "ST1": Script()}
+        async with (
+            connected(ocpp_url, "ST1", script=scripts["ST1"]),
+            connected(ocpp_url, "ST2", script=scripts["ST2"]),
+            connected(ocpp_url, "ST3", script=scripts["ST3"]),
+        ):
+            await run_at(app, due)
+        for name in ("ST2", "ST3"):
+            ((action, sent),) = scripts[name].received
+            assert action == "UpdateFirmware" and sent["location"] == "ftp://fw.example/evb-2.bin"
+            assert datetime.fromisoformat(sent["retrieve_date"]) == retrieve
+        assert scripts["ST1"].received == []  # group A's own station is outside B's subtree
+        (run,) = await runs_of(database, task.id)
+        assert status_of(run) == "OK" and run.targets == 2
