@@ -11,7 +11,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from laturi.auth.repository import operator_by_username
 from laturi.auth.service import actor_for
 from laturi.kit.time import utcnow
-from laturi.models import ChargingGroup, RunTarget, ScheduledTask, Station, TaskRun, UserGroup
+from laturi.models import (
+    ChargingGroup,
+    RunTarget,
+    ScheduledTask,
+    Station,
+    StationLimit,
+    TaskRun,
+    UserGroup,
+)
 from laturi.schedules import service
 from laturi.schedules.service import TaskInput
 
@@ -100,6 +108,18 @@ async def _history(session: AsyncSession, tasks: list[ScheduledTask], pine: Char
     ok = "accepted", "Accepted"
     offline = "offline", "Charging station is not connected."
     await _run(session, night, yesterday + timedelta(hours=1), [(stations[0], ok)])
+    # The morning run failed: the night's limit is still in force (the station page says so).
+    at = yesterday + timedelta(hours=1, seconds=2)
+    session.add(
+        StationLimit(
+            station_id=stations[0].id,
+            amperes=night.max_current,
+            task_id=night.id,
+            task_name=night.name,
+            set_at=at,
+            applied_at=at,
+        )
+    )
     await _run(session, morning, yesterday + timedelta(hours=6), [(stations[0], offline)])
     targets = [(stations[0], ok), (stations[1], ("rejected", "The station answered Rejected."))]
     await _run(session, pine_task, yesterday + timedelta(hours=7, minutes=30), targets)
