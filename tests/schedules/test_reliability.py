@@ -201,3 +201,32 @@ class TestSystemJobs:
         assert await nodes[0].run_due(now + timedelta(minutes=10)) == []
         later = now + timedelta(hours=1, minutes=1)
         assert await nodes[1].run_due(later) == ["ocpp_message_log_purge"]
+
+
+class TestLifespan:
+    async def test_the_served_app_runs_due_tasks_by_itself(
+        self, world: World, session: AsyncSession, settings: Settings, database: Database
+    ) -> None:
+        from sqlalchemy import update
+
+        from tests.fixtures.server import serving
+        from tests.fixtures.wait import eventually
+
+        task, user = await _user_task(session, world, timedelta(hours=1))
+        looping = settings.model_copy(
+            update={"scheduler_enabled": True, "scheduler_tick_seconds": 0.2}
+        )
+        app = create_app(looping, database)
+        async with serving(app):
+            soon = utcnow() + timedelta(seconds=1)
+            await session.execute(
+                update(ScheduledTask).where(ScheduledTask.id == task.id).values(next_run_at=soon)
+            )
+            await session.commit()
+
+            async def ran() -> list[TaskRun]:
+                return [r for r in await runs_of(database, task.id) if r.state == "done"]
+
+            (run,) = await eventually(ran, within=10)
+        assert run.started_at is not None and run.started_at - soon < timedelta(seconds=2)
+        assert not await _active(database, user.id)
