@@ -230,3 +230,44 @@ class TestLifespan:
             (run,) = await eventually(ran, within=10)
         assert run.started_at is not None and run.started_at - soon < timedelta(seconds=2)
         assert not await _active(database, user.id)
+
+
+class TestTakenOver:
+    async def test_a_node_that_lost_its_run_stops_sending(
+        self,
+        world: World,
+        session: AsyncSession,
+        settings: Settings,
+        app: FastAPI,
+        ocpp_url: str,
+        database: Database,
+    ) -> None:
+        from sqlalchemy import update
+
+        due = minute() + timedelta(hours=1)
+        task = await make_task(
+            session,
+            world.alpha,
+            due=due,
+            task_type="group_current",
+            key_id=world.b.id,
+            max_current="8",
+        )
+        one_at_a_time = settings.model_copy(update={"scheduler_concurrency": 1})
+        node = Scheduler(one_at_a_time, database, app.state.bus, node="slow-node")
+        node.clock = lambda: due
+        scripts = {"ST2": Script(delay=1.5), "ST3": Script()}
+        async with (
+            connected(ocpp_url, "ST2", script=scripts["ST2"]),
+            connected(ocpp_url, "ST3", script=scripts["ST3"]),
+        ):
+            (run_id,) = await node.tick(due)
+            await session.execute(
+                update(TaskRun).where(TaskRun.id == run_id).values(node="other-node")
+            )
+            await session.commit()
+            await node.tick(due + timedelta(seconds=11))
+            await node.drain()
+        assert scripts["ST3"].received == []
+        (run,) = await runs_of(database, task.id)
+        assert run.node == "other-node" and run.state == "running"

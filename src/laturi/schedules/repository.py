@@ -246,9 +246,14 @@ async def set_next_run(session: AsyncSession, task_id: int, at: datetime | None)
     )
 
 
-async def beat(session: AsyncSession, node: str, run_ids: Collection[int], now: datetime) -> None:
+async def beat(
+    session: AsyncSession, node: str, run_ids: Collection[int], now: datetime
+) -> set[int]:
+    """Beat on the node's running runs; the ids among them another node has taken over."""
     await session.execute(
         update(TaskRun)
         .where(TaskRun.id.in_(run_ids), TaskRun.node == node)
         .values(heartbeat_at=now)
     )
+    lost = select(TaskRun.id).where(TaskRun.id.in_(run_ids), TaskRun.node != node)
+    return set((await session.scalars(lost)).all())

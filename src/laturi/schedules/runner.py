@@ -214,7 +214,12 @@ class Scheduler:
             return
         self._last_beat = now
         async with self.database.session() as session:
-            await repository.beat(session, self.node, list(self._running), now)
+            lost = await repository.beat(session, self.node, list(self._running), now)
+        for run_id in lost:
+            # This node was silent too long and another took the run over: leave it to that one.
+            log.warning("run %d was taken over by another node", run_id)
+            if run_id in self._running:
+                self._running[run_id].cancel()
 
     # Executing ------------------------------------------------------------------------
 
