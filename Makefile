@@ -67,6 +67,7 @@ bench: setup
 	$(BIN)/python benchmarks/groups_api.py
 	$(BIN)/python benchmarks/ocpp_load.py --stations 5000 --active 100
 	$(BIN)/python benchmarks/invoices.py --invoices 10000
+	$(BIN)/python benchmarks/schedules.py --stations 1000 --tasks 10000
 
 clean:
 	rm -rf $(VENV) node_modules $(VENDOR) .mypy_cache .ruff_cache .pytest_cache

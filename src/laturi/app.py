@@ -41,6 +41,9 @@ from laturi.operators.password_web import router as password_web
 from laturi.operators.web import router as operators_web
 from laturi.reports.panel.api import router as reports_api
 from laturi.reports.panel.web import router as reports_web
+from laturi.schedules.api import router as schedules_api
+from laturi.schedules.runner import Scheduler
+from laturi.schedules.web import router as schedules_web
 from laturi.sessions.panel.api import router as sessions_api
 from laturi.sessions.panel.web import router as sessions_web
 from laturi.stations.api import router as stations_api
@@ -64,6 +67,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
             app.state.bus.running(),
             app.state.ocpp.running(),
             app.state.invoice_worker.running(),
+            app.state.scheduler.running(),
         ):
             yield
         if database is None:
@@ -93,6 +97,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         mailer=app.state.mailer,
         processes=config.invoice_pdf_processes,
     )
+    app.state.scheduler = Scheduler(config, app.state.db, app.state.bus)
     _middleware(app, config)
     app.state.ocpp = install_ocpp(app, config, app.state.db, app.state.bus)
     errors.install(app)
@@ -111,6 +116,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         sessions_web,
         reports_web,
         invoices_web,
+        schedules_web,
     ):
         app.include_router(router, include_in_schema=False)
     return app
@@ -130,6 +136,7 @@ def _api(app: FastAPI) -> None:
         reports_api,
         dashboard_api,
         invoices_api,
+        schedules_api,
     ):
         api.include_router(router)
     app.include_router(api)

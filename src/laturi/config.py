@@ -40,6 +40,11 @@ class Settings(BaseSettings):
     ocpp_log_days: int = 30  # how long the raw frames are kept
     # Invoice PDFs are made in this many worker processes (0: in a thread of the server).
     invoice_pdf_processes: int = 2
+    scheduler_enabled: bool = True  # run due scheduled tasks and system jobs on this node
+    scheduler_grace_minutes: float = 60.0  # a run later than this (no node up) is missed
+    scheduler_concurrency: int = 100  # targets of group tasks reached at once
+    scheduler_tick_seconds: float = 1.0  # how often due runs are looked for
+    scheduler_stale_seconds: float = 60.0  # a run's node silent this long: another takes it
 
     @model_validator(mode="after")
     def _refuse_default_secret(self) -> Settings:

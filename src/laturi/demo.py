@@ -12,6 +12,7 @@ from laturi.invoices import demo as invoices_demo
 from laturi.models import ChargingGroup, Organization
 from laturi.models.operator import Level
 from laturi.organizations.service import create_operator, create_organization
+from laturi.schedules import demo as schedules_demo
 from laturi.sessions import demo as demo_sessions
 from laturi.stations import demo as demo_stations
 
@@ -63,6 +64,7 @@ async def load(session: AsyncSession) -> list[tuple[str, str]]:
     await demo_stations.load(session, [groups[mall] for mall in MALLS])
     await demo_sessions.load(session)
     await invoices_demo.load(session)
+    await schedules_demo.load(session)
     other = await create_organization(session, OTHER, "Globex Parking")
     other_root = (
         await session.scalars(

@@ -31,6 +31,7 @@ BUILT = {
     "/sessions",
     "/reports",
     "/invoices",
+    "/schedules",
 }
 
 

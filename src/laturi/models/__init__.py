@@ -21,6 +21,7 @@ from laturi.models.operator import (
     OperatorSession,
 )
 from laturi.models.organization import Organization
+from laturi.models.schedule import RunTarget, ScheduledTask, StationLimit, SystemJob, TaskRun
 from laturi.models.station import Station, UnknownStationAttempt
 from laturi.models.station_configuration import StationConfigurationKey
 from laturi.models.station_event import OcppMessage, StationEvent
@@ -47,10 +48,15 @@ __all__ = [
     "Operator",
     "OperatorSession",
     "Organization",
+    "RunTarget",
+    "ScheduledTask",
     "Socket",
     "Station",
     "StationConfigurationKey",
     "StationEvent",
+    "StationLimit",
+    "SystemJob",
+    "TaskRun",
     "Transaction",
     "UnknownStationAttempt",
     "UserGroup",

@@ -32,13 +32,11 @@ from laturi.ocpp.v16 import CentralSystem16
 from laturi.sessions import service as sessions
 from laturi.stations import lifecycle
 from laturi.stations.lifecycle import Credentials, Refusal, StationKey
-from laturi.stations.panel import feed
 
 log = logging.getLogger("laturi.ocpp")
 
 SUBPROTOCOL = "ocpp1.6"
 PREFIX = "/ocpp/"
-PURGE_EVERY = 3600.0  # seconds between message-log purges
 REFUSALS = {
     Refusal.UNKNOWN: (404, "Unknown charging station."),
     Refusal.DELETED: (404, "Unknown charging station."),
@@ -228,10 +226,8 @@ class OcppServer:
     @contextlib.asynccontextmanager
     async def running(self) -> AsyncIterator[None]:
         """The background work of the OCPP edge, for the application's lifespan."""
-        workers = [
-            asyncio.create_task(self._purge_loop()),
-            asyncio.create_task(self.freezer.run()),
-        ]
+        # The message-log purge is a system job of the scheduler (laturi.schedules).
+        workers = [asyncio.create_task(self.freezer.run())]
         try:
             yield
         finally:
@@ -239,21 +235,6 @@ class OcppServer:
                 worker.cancel()
             await asyncio.gather(*workers, return_exceptions=True)
             await self.journal.close()
-
-    async def _purge_loop(self) -> None:
-        while True:
-            try:
-                async with self.units.session() as session:
-                    gone = await feed.purge_messages(session, self.settings.ocpp_log_days)
-                if gone:
-                    log.info(
-                        "purged %d OCPP frames older than %d days",
-                        gone,
-                        self.settings.ocpp_log_days,
-                    )
-            except Exception:
-                log.exception("message log purge failed")
-            await asyncio.sleep(PURGE_EVERY)
 
 
 async def _deny(websocket: WebSocket, refusal: Refusal) -> None:
