@@ -38,11 +38,12 @@ class Scope:
     orphans: bool
 
     def where(self) -> ColumnElement[bool]:
-        in_domain = Station.group_id.in_(self.domain)
-        seen = or_(in_domain, Station.group_id.is_(None)) if self.orphans else in_domain
-        return (
-            (Station.organization_id == self.organization_id) & Station.deleted_at.is_(None) & seen
-        )
+        live = (Station.organization_id == self.organization_id) & Station.deleted_at.is_(None)
+        if self.orphans:
+            # The whole organisation's operator: every group is in the domain, so the
+            # organisation alone says it, without a list of thousands of group ids.
+            return live
+        return live & Station.group_id.in_(self.domain)
 
 
 async def scope_of(session: AsyncSession, actor: Actor) -> Scope:
