@@ -265,6 +265,31 @@ class TestBilledOnce:
         [again] = await invoices(client, headers)
         assert again["sessions"] == 3 and D(again["amount"]) == D("26.85")
 
+    async def test_two_runs_at_once_for_one_user_bill_each_session_once(
+        self,
+        client: httpx.AsyncClient,
+        session: AsyncSession,
+        database: Database,
+        billing: Billing,
+        settings: Settings,
+        renderer: Renderer,
+    ) -> None:
+        headers = await api_token(session, billing.world.alpha)
+        for _ in range(2):
+            await start(client, headers, **manual_run([billing.donald.id]))
+        workers = [
+            InvoiceWorker(database, settings=settings, renderer=renderer, node=f"n{i}")
+            for i in range(2)
+        ]
+        await asyncio.gather(*(w.run_pending() for w in workers))
+        rows = await invoices(client, headers)
+        assert sorted((i["sessions"], i["already_billed"]) for i in rows) == [(0, 3), (3, 0)]
+        runs = [
+            (await client.get(f"/api/v1/invoice-runs/{i['run_id']}", headers=headers)).json()
+            for i in rows
+        ]
+        assert [r["status"] for r in runs] == ["done", "done"]
+
 
 class TestSnapshot:
     async def test_later_settings_changes_leave_invoices_alone(

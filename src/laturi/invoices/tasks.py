@@ -20,6 +20,9 @@ from collections.abc import AsyncIterator
 from concurrent.futures import ProcessPoolExecutor
 from datetime import timedelta
 
+from sqlalchemy.exc import IntegrityError
+
+from laturi.auth.permissions import Permission
 from laturi.auth.service import actor_for
 from laturi.config import Settings
 from laturi.db import Database
@@ -124,9 +127,18 @@ class InvoiceWorker:
 
     async def make(self, run_id: int) -> None:
         """Make the claimed run chunk by chunk; mark it done, or failed with the reason."""
+        clashes = 0
         try:
-            while await self._next_chunk(run_id):
-                pass
+            while True:
+                try:
+                    if not await self._next_chunk(run_id):
+                        break
+                except IntegrityError:
+                    # Another run billed one of these sessions meanwhile: the chunk was rolled
+                    # back whole; made again, it leaves those sessions out.
+                    clashes += 1
+                    if clashes > MAX_ATTEMPTS:
+                        raise
         except (LaturiError, ValueError) as err:
             await self._fail(run_id, str(err))
         except Exception as err:
@@ -144,6 +156,8 @@ class InvoiceWorker:
             if operator is None or operator.status is not OperatorStatus.ACTIVE:
                 raise ValueError("The operator who asked for the previews is no longer active.")
             actor = await actor_for(session, operator)
+            if not actor.can(Permission.MANAGE_INVOICES):
+                raise ValueError("The operator who asked for the previews is no longer an admin.")
             taken = await process_chunk(session, run, actor, self.renderer, self.chunk)
             run.heartbeat_at = utcnow()
             if taken == 0:

@@ -21,6 +21,7 @@ from laturi.invoices.repository import InvoiceFilter
 from laturi.invoices.service import NeedsConfirmation, RunInput
 from laturi.invoices.settings import LABELS, LogoFetcher, SettingsInput
 from laturi.invoices.tasks import FEW
+from laturi.kit.pagination import ListQuery
 from laturi.web.csrf import verify_csrf
 from laturi.web.pages import form_int, is_htmx, list_query, redirect, render, undo
 
@@ -36,7 +37,7 @@ async def list_page(request: Request, actor: WebActor, session: DbSession) -> Re
     if is_htmx(request):
         return render(request, "invoices/_table.html", {"page": page})
     previews = await service.list_invoices(
-        session, actor, list_query(request), InvoiceFilter(statuses=("preview",))
+        session, actor, ListQuery(size=1), InvoiceFilter(statuses=("preview",))
     )
     runs = await service.recent_runs(session, actor)
     context = {"page": page, "previews": previews.total, "runs": runs}
