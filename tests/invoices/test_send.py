@@ -133,3 +133,26 @@ async def test_many_previews_mail_the_operator_a_link(
     assert picky_smtp.inbox.last_link(billing.world.alpha.email).startswith(
         "/invoices/previews?run="
     )
+
+
+async def test_sent_in_batches_each_committed(
+    client: httpx.AsyncClient,
+    session: AsyncSession,
+    billing: Billing,
+    worker: InvoiceWorker,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from laturi.invoices import api
+
+    monkeypatch.setattr(api, "SEND_BATCH", 1)
+    headers = await api_token(session, billing.world.alpha)
+    body = manual_run([billing.donald.id, billing.daisy.id])
+    assert (
+        await client.post("/api/v1/invoice-runs", json=body, headers=headers)
+    ).status_code == 202
+    await worker.run_pending()
+    ids = [i["id"] for i in (await client.get("/api/v1/invoices", headers=headers)).json()["items"]]
+    response = await client.post("/api/v1/invoices/send", json={"ids": ids}, headers=headers)
+    assert response.json() == {"sent": sorted(ids), "failed": []}
+    bad = await client.post("/api/v1/invoices/send", json={"ids": [*ids, 999999]}, headers=headers)
+    assert bad.status_code == 404  # checked before anything is sent

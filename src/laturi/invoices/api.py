@@ -12,7 +12,7 @@ from laturi.auth.dependencies import ApiActor
 from laturi.errors import ValidationFailed
 from laturi.http import DbSession, Mail
 from laturi.invoices import service, settings
-from laturi.invoices.mailing import send_invoices
+from laturi.invoices.mailing import SendResult, check_sendable, send_invoices
 from laturi.invoices.repository import STATUSES, InvoiceFilter
 from laturi.invoices.schemas import (
     DefaultsOut,
@@ -214,10 +214,26 @@ async def invoice_pdf(invoice_id: int, actor: ApiActor, session: DbSession) -> R
     )
 
 
+SEND_BATCH = 200
+
+
+async def send_in_batches(
+    session: AsyncSession, actor: Actor, ids: list[int], mail: Mailer
+) -> SendResult:
+    """Commit after each batch: a node stopped while sending thousands leaves those mailed
+    marked sent, so at most one batch could be mailed twice when sent again."""
+    await check_sendable(session, actor, ids)
+    result = SendResult()
+    for start in range(0, len(ids), SEND_BATCH):
+        result.add(await send_invoices(session, actor, ids[start : start + SEND_BATCH], mail))
+        await session.commit()
+    return result
+
+
 @router.post("/invoices/send")
 async def send(body: IdsIn, actor: ApiActor, session: DbSession, mail: Mail) -> SendOut:
     """SEND INVOICES: a failed address leaves its invoice in preview with the reason."""
-    result = await send_invoices(session, actor, body.ids, mail)
+    result = await send_in_batches(session, actor, body.ids, mail)
     failed = [Failure(id=k, reason=v) for k, v in sorted(result.failed.items())]
     return SendOut(sent=sorted(result.sent), failed=failed)
 

@@ -31,6 +31,10 @@ class SendResult:
     sent: list[int] = field(default_factory=list)
     failed: dict[int, str] = field(default_factory=dict)  # invoice id -> reason
 
+    def add(self, other: SendResult) -> None:
+        self.sent += other.sent
+        self.failed.update(other.failed)
+
 
 def message_for(invoice: Invoice, content: str, reply_to: str) -> EmailMessage:
     """The settings' EMAIL CONTENT (already cleaned when saved) with the PDF attached."""
@@ -50,16 +54,28 @@ def message_for(invoice: Invoice, content: str, reply_to: str) -> EmailMessage:
     return message
 
 
-async def send_invoices(
-    session: AsyncSession, actor: Actor, ids: Sequence[int], mailer: Mailer
-) -> SendResult:
-    """Send the selected previews; status preview -> sent, or the reason it failed."""
+async def check_sendable(session: AsyncSession, actor: Actor, ids: Sequence[int]) -> None:
+    """Every selected invoice is a preview the operator sees (checked before any is sent)."""
+    await _previews(session, actor, ids, with_pdf=False)
+
+
+async def _previews(
+    session: AsyncSession, actor: Actor, ids: Sequence[int], *, with_pdf: bool
+) -> Sequence[Invoice]:
     actor.require(Permission.MANAGE_INVOICES)
-    invoices = await repository.invoices_of(session, actor, set(ids), with_pdf=True)
+    invoices = await repository.invoices_of(session, actor, set(ids), with_pdf=with_pdf)
     if len(invoices) != len(set(ids)) or not ids:
         raise NotFound("Invoice not found.")
     if any(i.status != "preview" for i in invoices):
         raise Conflict("Only previews can be sent; an invoice is sent once.")
+    return invoices
+
+
+async def send_invoices(
+    session: AsyncSession, actor: Actor, ids: Sequence[int], mailer: Mailer
+) -> SendResult:
+    """Send the selected previews; status preview -> sent, or the reason it failed."""
+    invoices = await _previews(session, actor, ids, with_pdf=True)
     settings = await repository.settings_of(session, actor.organization_id)
     content = settings.email_content if settings else DEFAULT_EMAIL
     reply_to = settings.email if settings else ""

@@ -15,8 +15,7 @@ from laturi.auth.dependencies import WebActor
 from laturi.errors import LaturiError
 from laturi.http import DbSession, Mail
 from laturi.invoices import service, settings
-from laturi.invoices.api import logo_fetcher, wake_worker
-from laturi.invoices.mailing import send_invoices
+from laturi.invoices.api import logo_fetcher, send_in_batches, wake_worker
 from laturi.invoices.repository import InvoiceFilter
 from laturi.invoices.service import NeedsConfirmation, RunInput
 from laturi.invoices.settings import LABELS, LogoFetcher, SettingsInput
@@ -209,7 +208,7 @@ async def send(request: Request, actor: WebActor, session: DbSession, mail: Mail
     ids = await _ids(request)
     if not ids:
         return redirect(request, "/invoices/previews", "Select the invoices to send.")
-    result = await send_invoices(session, actor, ids, mail)
+    result = await send_in_batches(session, actor, ids, mail)
     message = f"{len(result.sent)} invoice{'s' * (len(result.sent) != 1)} sent."
     if result.failed:
         message += f" {len(result.failed)} could not be sent and stay in previews with the reason."
