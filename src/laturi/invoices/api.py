@@ -6,8 +6,10 @@ import base64
 import binascii
 
 from fastapi import APIRouter, Depends, Query, Request, Response
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from laturi.api.schemas import PageOut
+from laturi.auth.actor import Actor
 from laturi.auth.dependencies import ApiActor
 from laturi.errors import ValidationFailed
 from laturi.http import DbSession, Mail
@@ -30,6 +32,7 @@ from laturi.invoices.schemas import (
 from laturi.invoices.service import Listed, Progress, RunInput
 from laturi.invoices.settings import LogoFetcher, SettingsInput
 from laturi.kit.pagination import ListQuery
+from laturi.mail import Mailer
 from laturi.models import InvoiceSettings
 
 router = APIRouter(tags=["invoices"])
