@@ -25,7 +25,7 @@ from laturi.models.station_event import Direction
 from laturi.observability import Metrics
 from laturi.ocpp.journal import MessageJournal
 from laturi.ocpp.memory import Freezer
-from laturi.ocpp.protocol import TransportClosed
+from laturi.ocpp.protocol import BINARY_FRAME, TransportClosed
 from laturi.ocpp.throttle import HandshakeThrottle
 from laturi.ocpp.units import Batcher, Units
 from laturi.ocpp.v16 import CentralSystem16
@@ -60,8 +60,7 @@ class WebSocketTransport:
             raise TransportClosed(f"closed by the station (code {message.get('code', 1000)})")
         if message.get("text") is not None:
             return str(message["text"])
-        # OCPP-J frames are text; a binary one is read leniently and judged as text.
-        return bytes(message.get("bytes") or b"").decode("utf-8", errors="replace")
+        return BINARY_FRAME  # OCPP-J frames are text: the protocol refuses it
 
     async def send(self, message: str) -> None:
         try:
