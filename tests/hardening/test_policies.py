@@ -1,0 +1,80 @@
+"""Headers, cookies and the password policy (issue 12, §5)."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+from fastapi import FastAPI
+
+from laturi.auth.secrets import POLICY_MESSAGE, check_policy
+from laturi.errors import ValidationFailed
+from tests.fixtures.factories import PASSWORD
+from tests.fixtures.world import World
+
+
+@pytest.mark.parametrize(
+    ("password", "reason"),
+    [
+        ("Password123", "It is a very common password."),
+        ("Qwerty-123", "It is similar to a commonly used password."),
+        ("Summer2024!", "It is similar to a commonly used password."),
+        ("Short-1", "It has fewer than 10 characters."),
+        ("alllowercaseletters", "It needs three of"),
+        ("Beta-is-my-name-1", "It contains the username."),
+    ],
+)
+def test_common_and_weak_passwords_are_refused_saying_which_rule_failed(
+    password: str, reason: str
+) -> None:
+    with pytest.raises(ValidationFailed) as err:
+        check_policy(password, "beta")
+    assert err.value.message.startswith(f"{POLICY_MESSAGE} {reason}")
+    assert err.value.field == "password"
+
+
+@pytest.mark.parametrize(
+    "password", ["Laturi-demo-1", "Correct-horse-9-battery", "x" * 5 + "Yz9!" * 30]
+)
+def test_strong_passwords_pass(password: str) -> None:
+    check_policy(password, "beta")
+
+
+async def test_panel_pages_carry_a_content_security_policy(
+    client: httpx.AsyncClient, world: World
+) -> None:
+    page = await client.get("/login")
+    policy = page.headers["content-security-policy"]
+    assert "default-src 'self'" in policy and "frame-ancestors 'none'" in policy
+    assert "object-src 'none'" in policy
+
+
+async def test_the_api_docs_load_their_assets_from_this_server(
+    client: httpx.AsyncClient,
+) -> None:
+    page = await client.get("/api/docs")
+    assert page.status_code == 200
+    assert "cdn." not in page.text and "/static/vendor/swagger-ui-bundle.js" in page.text
+    for asset in ("swagger-ui-bundle.js", "swagger-ui.css"):
+        assert (await client.get(f"/static/vendor/{asset}")).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("base_url", "secure"),
+    # Behind a proxy, uvicorn's --proxy-headers turns a trusted X-Forwarded-Proto into the
+    # request's scheme before the app sees it: the same case as a direct HTTPS request.
+    [("https://testserver", True), ("http://testserver", False)],
+)
+async def test_the_session_cookie_is_secure_whenever_the_request_came_over_https(
+    app: FastAPI, world: World, base_url: str, secure: bool
+) -> None:
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url=base_url) as client:
+        await client.get("/login")
+        token = client.cookies.get("laturi_csrf") or ""
+        answer = await client.post(
+            "/login",
+            data={"username": "alpha", "password": PASSWORD, "csrf_token": token},
+        )
+    cookies = [v for k, v in answer.headers.multi_items() if k == "set-cookie"]
+    session_cookie = next(c for c in cookies if c.startswith("laturi_session="))
+    assert ("; secure" in session_cookie.lower()) is secure
