@@ -78,3 +78,16 @@ async def test_the_session_cookie_is_secure_whenever_the_request_came_over_https
     cookies = [v for k, v in answer.headers.multi_items() if k == "set-cookie"]
     session_cookie = next(c for c in cookies if c.startswith("laturi_session="))
     assert ("; secure" in session_cookie.lower()) is secure
+
+
+async def test_unparseable_json_is_a_400_listed_in_the_api_document(
+    client: httpx.AsyncClient, alpha: dict[str, str]
+) -> None:
+    answer = await client.post(
+        "/api/v1/groups",
+        content=b'{"name": ',
+        headers={**alpha, "content-type": "application/json"},
+    )
+    assert (answer.status_code, answer.json()["error"]) == (400, "invalid_json")
+    document = (await client.get("/api/v1/openapi.json")).json()
+    assert "400" in document["paths"]["/api/v1/groups"]["post"]["responses"]

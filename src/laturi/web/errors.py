@@ -62,6 +62,11 @@ async def on_data_error(request: Request, err: Exception) -> Response:
 
 async def on_validation(request: Request, err: Exception) -> Response:
     assert isinstance(err, RequestValidationError)
+    if any(e.get("type") == "json_invalid" for e in err.errors()):
+        # Not a field's value but the body as a whole: the client's request is malformed.
+        if _is_api(request):
+            return _json(400, "invalid_json", "The request body is not valid JSON.")
+        return render(request, "error.html", {"message": "Invalid request."}, status=400)
     fields = {
         ".".join(str(p) for p in e["loc"] if p not in ("body", "query", "path")): e["msg"]
         for e in err.errors()
