@@ -44,9 +44,12 @@ def digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-# argon2 costs ~0.2 s of CPU: run it beside the event loop, never on it, and at most as many
-# at once as there are cores, so a flood of log-ins queues instead of starving stations.
-_HASHERS = ThreadPoolExecutor(max_workers=os.cpu_count() or 2, thread_name_prefix="argon2")
+# argon2 costs ~0.2 s of CPU: run it beside the event loop, never on it, and on one core
+# fewer than there are, so a flood of log-ins queues instead of starving stations (with as
+# many hashes as cores, benchmarks/hardening.py saw Heartbeats wait seconds for the CPU).
+_HASHERS = ThreadPoolExecutor(
+    max_workers=max(1, (os.cpu_count() or 2) - 1), thread_name_prefix="argon2"
+)
 
 STATION_SCHEME = "hmac-sha256"
 
