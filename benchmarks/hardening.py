@@ -26,6 +26,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -33,7 +34,7 @@ import httpx
 import websockets
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from ocpp_load import BIN, Station, free_port, fresh_postgres, start_server  # noqa: E402
+from ocpp_load import BIN, Station, free_port, fresh_postgres, start_server
 
 
 def prepare(url: str, stations: int) -> None:
@@ -95,7 +96,7 @@ async def boot(base: str, station: Station) -> None:
 class Watch:
     """Stations already connected, each sending a Heartbeat every second."""
 
-    def __init__(self, stations: list[Station]) -> None:
+    def __init__(self, stations: Sequence[Station]) -> None:
         self.stations = stations
         self.latencies: list[float] = []
         self.running = True
@@ -132,7 +133,7 @@ async def storm(base: str, first: int, count: int, concurrency: int) -> tuple[fl
         async with gate:
             try:
                 await boot(base, station)
-            except Exception:
+            except (OSError, TimeoutError, RuntimeError, websockets.WebSocketException):
                 failed += 1
 
     started = time.monotonic()
@@ -159,7 +160,7 @@ async def bad_handshakes(base: str, per_second: int, seconds: float, count: int)
                 outcomes["admitted"] += 1
         except websockets.InvalidStatus as err:
             outcomes[str(err.response.status_code)] += 1
-        except Exception as err:
+        except (OSError, TimeoutError, websockets.WebSocketException) as err:
             outcomes[type(err).__name__] += 1
 
     await _paced(one, per_second, seconds)
@@ -180,7 +181,7 @@ async def bad_logins(http: str, per_second: int, seconds: float) -> dict[str, in
                     data={"username": name, "password": "Wrong-guess-1", "csrf_token": token},
                 )
                 outcomes[str(answer.status_code)] += 1
-            except Exception as err:
+            except httpx.HTTPError as err:
                 outcomes[type(err).__name__] += 1
 
         await _paced(one, per_second, seconds)
