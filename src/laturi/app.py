@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import secrets
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -213,6 +214,10 @@ def _health(app: FastAPI) -> None:
         return JSONResponse({"status": "ok"})
 
     @app.get("/metrics", include_in_schema=False)
-    async def metrics() -> Response:
+    async def metrics(request: Request) -> Response:
+        expected = app.state.settings.metrics_token
+        sent = request.headers.get("authorization", "")
+        if expected and not secrets.compare_digest(sent.encode(), f"Bearer {expected}".encode()):
+            return PlainTextResponse("Unauthorized", status_code=401)
         body = generate_latest(app.state.metrics.registry)
         return PlainTextResponse(body, media_type="text/plain; version=0.0.4")

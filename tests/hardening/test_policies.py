@@ -6,7 +6,10 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
+from laturi.app import create_app
 from laturi.auth.secrets import POLICY_MESSAGE, check_policy
+from laturi.config import Settings
+from laturi.db import Database
 from laturi.errors import ValidationFailed
 from tests.fixtures.factories import PASSWORD
 from tests.fixtures.world import World
@@ -91,3 +94,17 @@ async def test_unparseable_json_is_a_400_listed_in_the_api_document(
     assert (answer.status_code, answer.json()["error"]) == (400, "invalid_json")
     document = (await client.get("/api/v1/openapi.json")).json()
     assert "400" in document["paths"]["/api/v1/groups"]["post"]["responses"]
+
+
+async def test_metrics_answer_only_their_token_when_one_is_set(
+    settings: Settings, database: Database
+) -> None:
+    app = create_app(settings.model_copy(update={"metrics_token": "m-secret"}), database)
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+        assert (await client.get("/metrics")).status_code == 401
+        wrong = {"Authorization": "Bearer nope"}
+        assert (await client.get("/metrics", headers=wrong)).status_code == 401
+        right = {"Authorization": "Bearer m-secret"}
+        answer = await client.get("/metrics", headers=right)
+        assert answer.status_code == 200 and "laturi_stations_connected" in answer.text
