@@ -108,3 +108,22 @@ async def test_metrics_answer_only_their_token_when_one_is_set(
         right = {"Authorization": "Bearer m-secret"}
         answer = await client.get("/metrics", headers=right)
         assert answer.status_code == 200 and "laturi_stations_connected" in answer.text
+
+
+async def test_the_import_s_422_bodies_match_the_declared_schema(
+    client: httpx.AsyncClient, alpha: dict[str, str]
+) -> None:
+    document = (await client.get("/api/v1/openapi.json")).json()
+    declared = document["paths"]["/api/v1/charging-users/import"]["post"]["responses"]["422"]
+    name = declared["content"]["application/json"]["schema"]["$ref"].rsplit("/", 1)[1]
+    required = set(document["components"]["schemas"][name].get("required", []))
+    rejected = await client.post(
+        "/api/v1/charging-users/import",
+        headers=alpha,
+        files={"file": ("u.csv", b"first_name,last_name,active\nA,B,maybe\n", "text/csv")},
+    )
+    invalid = await client.post("/api/v1/charging-users/import", headers=alpha)
+    for answer in (rejected, invalid):
+        assert answer.status_code == 422
+        assert required <= answer.json().keys(), (required, answer.json())
+    assert rejected.json()["errors"][0]["column"] == "active"
