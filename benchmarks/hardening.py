@@ -99,6 +99,7 @@ class Watch:
     def __init__(self, stations: Sequence[Station]) -> None:
         self.stations = stations
         self.latencies: list[float] = []
+        self.errors = 0
         self.running = True
 
     async def run(self) -> None:
@@ -106,8 +107,11 @@ class Watch:
             await asyncio.sleep(random.random())
             while self.running:
                 started = time.monotonic()
-                _, elapsed = await station.call("Heartbeat", {})
-                self.latencies.append(elapsed)
+                try:
+                    _, elapsed = await station.call("Heartbeat", {})
+                    self.latencies.append(elapsed)
+                except RuntimeError:  # a CallError: counted, and the station goes on
+                    self.errors += 1
                 await asyncio.sleep(max(0.0, 1.0 - (time.monotonic() - started)))
 
         await asyncio.gather(*(one(s) for s in self.stations))
@@ -119,7 +123,7 @@ class Watch:
         p99 = ms[min(len(ms) - 1, int(len(ms) * 0.99))]
         return (
             f"{len(ms)} heartbeats, p50 {statistics.median(ms):.0f} ms, p99 {p99:.0f} ms, "
-            f"max {ms[-1]:.0f} ms"
+            f"max {ms[-1]:.0f} ms, {self.errors} answered with a CallError"
         )
 
 

@@ -43,6 +43,8 @@ REFUSALS = {
     Refusal.UNAUTHORIZED: (401, "Wrong or missing credentials."),
 }
 P = ParamSpec("P")
+# Handshakes checked against the database at once (each holds a pooled connection meanwhile).
+ADMISSIONS_AT_ONCE = 8
 
 
 class WebSocketTransport:
@@ -128,6 +130,9 @@ class OcppServer:
         self.journal = MessageJournal(self.units, enabled=settings.ocpp_log_messages)
         self.freezer = Freezer()
         self.throttle = HandshakeThrottle()
+        # A reconnect storm queues here rather than in the connection pool, where connected
+        # stations' messages would wait behind thousands of handshakes for a connection.
+        self.admitting = asyncio.Semaphore(ADMISSIONS_AT_ONCE)
 
     async def serve(self, websocket: WebSocket, path: str) -> None:
         """Handshake, then answer the station until it goes away.
@@ -155,7 +160,7 @@ class OcppServer:
             await _deny(websocket, Refusal.UNAUTHORIZED)
             return None
         credentials = basic_credentials(websocket.headers.get("authorization"))
-        async with self.database.session() as session:
+        async with self.admitting, self.database.session() as session:
             admission = await lifecycle.admit(session, identifier, address, credentials, tenant)
         if admission.refusal == Refusal.UNAUTHORIZED:
             self.throttle.failed(identifier, address)
