@@ -33,7 +33,10 @@ $(ASSETS): node_modules/.package-lock.json
 	cp node_modules/bootstrap/dist/css/bootstrap.min.css \
 	   node_modules/bootstrap/dist/js/bootstrap.bundle.min.js \
 	   node_modules/htmx.org/dist/htmx.min.js \
-	   node_modules/chart.js/dist/chart.umd.min.js $(VENDOR)/
+	   node_modules/chart.js/dist/chart.umd.min.js \
+	   node_modules/swagger-ui-dist/swagger-ui-bundle.js \
+	   node_modules/swagger-ui-dist/swagger-ui.css \
+	   node_modules/swagger-ui-dist/favicon-32x32.png $(VENDOR)/
 	touch $@
 
 run: setup

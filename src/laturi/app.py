@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import logging
+import secrets
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import APIRouter, FastAPI, Request, Response
+from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import JSONResponse, PlainTextResponse
 from fastapi.staticfiles import StaticFiles
 from prometheus_client import generate_latest
@@ -78,7 +80,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         version=__version__,
         lifespan=lifespan,
         openapi_url="/api/v1/openapi.json",
-        docs_url="/api/docs",
+        docs_url=None,  # served below from the package's own Swagger UI files, not a CDN
         redoc_url=None,
         # Generated clients name their methods after these: the route's own name, stable.
         generate_unique_id_function=lambda route: route.name,
@@ -102,6 +104,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.state.ocpp = install_ocpp(app, config, app.state.db, app.state.bus)
     errors.install(app)
     _health(app)
+    _docs(app)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     _api(app)
     for router in (
@@ -154,6 +157,17 @@ def _bus(config: Settings, metrics: Metrics) -> LocalBus | RedisBus:
     return LocalBus()
 
 
+# Everything from this server only: no other origin's scripts, styles, frames or fetches, no
+# plugins, forms posting elsewhere or framing. Inline scripts and styles are still allowed:
+# the panel's templates carry inline scripts and event handlers (confirm dialogs) and HTMX
+# re-creates swapped-in scripts; moving them to files behind nonces is the next step.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data:; font-src 'self' data:; connect-src 'self'; object-src 'none'; "
+    "base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+)
+
+
 def _middleware(app: FastAPI, config: Settings) -> None:
     app.middleware("http")(app.state.metrics.middleware)
 
@@ -166,7 +180,21 @@ def _middleware(app: FastAPI, config: Settings) -> None:
         response.headers.setdefault("X-Frame-Options", "DENY")
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "same-origin")
+        if response.headers.get("content-type", "").startswith("text/html"):
+            response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
         return response
+
+
+def _docs(app: FastAPI) -> None:
+    @app.get("/api/docs", include_in_schema=False)
+    async def swagger_ui() -> Response:
+        return get_swagger_ui_html(
+            openapi_url="/api/v1/openapi.json",
+            title="Laturi API",
+            swagger_js_url="/static/vendor/swagger-ui-bundle.js",
+            swagger_css_url="/static/vendor/swagger-ui.css",
+            swagger_favicon_url="/static/vendor/favicon-32x32.png",
+        )
 
 
 def _health(app: FastAPI) -> None:
@@ -186,6 +214,10 @@ def _health(app: FastAPI) -> None:
         return JSONResponse({"status": "ok"})
 
     @app.get("/metrics", include_in_schema=False)
-    async def metrics() -> Response:
+    async def metrics(request: Request) -> Response:
+        expected = app.state.settings.metrics_token
+        sent = request.headers.get("authorization", "")
+        if expected and not secrets.compare_digest(sent.encode(), f"Bearer {expected}".encode()):
+            return PlainTextResponse("Unauthorized", status_code=401)
         body = generate_latest(app.state.metrics.registry)
         return PlainTextResponse(body, media_type="text/plain; version=0.0.4")

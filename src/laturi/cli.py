@@ -21,6 +21,7 @@ from laturi.models import UnknownStationAttempt
 from laturi.models.operator import Level
 from laturi.observability import configure_logging
 from laturi.organizations import service as organizations
+from laturi.serving import HeaderTimeoutProtocol
 from laturi.stations import service as station_service
 
 app = typer.Typer(help="Laturi: EV charging management system", no_args_is_help=True)
@@ -82,6 +83,7 @@ def serve(
         proxy_headers=proxy_headers,
         forwarded_allow_ips=forwarded_allow_ips,
         ws="wsproto",
+        http=HeaderTimeoutProtocol,  # half-sent requests and handshakes dropped after 10 s
         # OCPP frames are small; a zlib context per connection would cost ~300 KB each.
         ws_per_message_deflate=False,
         log_config=None,

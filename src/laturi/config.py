@@ -33,6 +33,8 @@ class Settings(BaseSettings):
     login_max_failures_total: int = 25  # for one username from anywhere: slowed, not locked
     login_lockout_minutes: int = 15
     secure_cookies: bool = False
+    # Set: /metrics answers only `Authorization: Bearer <this>` (Prometheus' bearer_token).
+    metrics_token: str = ""
     # OCPP central system
     ocpp_heartbeat_interval: int = 300  # seconds, told to stations at boot
     ocpp_command_timeout: float = 30.0  # seconds a station has to answer a command

@@ -66,7 +66,7 @@ class TestAddAndEdit:
         )
         gamma = await actor_for(session, world.gamma)
         detail = await service.get_user_group(session, gamma, group.id)
-        assert ([u.id for u in detail.members], detail.hidden_members) == ([in_c.id], 1)
+        assert ([u.id for u in detail.members], detail.shared) == ([in_c.id], True)
         await service.update_user_group(session, gamma, group.id, UserGroupInput("Mixed", []))
         assert (await _group_of(session, in_b), await _group_of(session, in_c)) == (group.id, None)
 
@@ -100,6 +100,59 @@ class TestAddAndEdit:
             await service.update_user_group(
                 session, alpha, group.id, UserGroupInput("G2", None, seen)
             )
+
+
+class TestAnotherDomainsMembers:
+    """A subtree admin learns and changes nothing of members beyond his domain."""
+
+    async def test_counts_only_the_members_the_operator_sees(
+        self, session: AsyncSession, world: World
+    ) -> None:
+        group = await create_user_group(session, organization=world.org_a, name="Mixed")
+        for where in (world.b, world.b, world.c):
+            await create_charging_user(
+                session, organization=world.org_a, groups=[where], user_group=group
+            )
+        gamma = await actor_for(session, world.gamma)
+        alpha = await actor_for(session, world.alpha)
+        (row,) = (await service.list_user_groups(session, gamma, ListQuery())).items
+        assert row.members == 1
+        (row,) = (await service.list_user_groups(session, alpha, ListQuery())).items
+        assert row.members == 3
+        assert (await service.get_user_group(session, alpha, group.id)).shared is False
+
+    async def test_a_subtree_admin_cannot_rename_or_delete_a_group_shared_beyond_his_domain(
+        self, session: AsyncSession, world: World
+    ) -> None:
+        group = await create_user_group(session, organization=world.org_a, name="Everyone")
+        await create_charging_user(
+            session, organization=world.org_a, groups=[world.b], user_group=group
+        )
+        mine = await create_charging_user(
+            session, organization=world.org_a, groups=[world.c], user_group=group
+        )
+        gamma = await actor_for(session, world.gamma)
+        with pytest.raises(AccessDenied) as err:
+            await service.update_user_group(session, gamma, group.id, UserGroupInput("Mine"))
+        assert err.value.message == service.SHARED
+        with pytest.raises(AccessDenied):
+            await service.delete_user_group(session, gamma, group.id)
+        # His own users he still moves in and out, under the same name.
+        await service.update_user_group(session, gamma, group.id, UserGroupInput("Everyone", []))
+        assert await _group_of(session, mine) is None
+        await session.refresh(group)
+        assert group.name == "Everyone"
+
+    async def test_a_subtree_admin_renames_a_group_of_his_own_users(
+        self, session: AsyncSession, world: World
+    ) -> None:
+        group = await create_user_group(session, organization=world.org_a, name="Maple")
+        await create_charging_user(
+            session, organization=world.org_a, groups=[world.c], user_group=group
+        )
+        gamma = await actor_for(session, world.gamma)
+        await service.update_user_group(session, gamma, group.id, UserGroupInput("Maple VIP"))
+        assert group.name == "Maple VIP"
 
 
 class TestDelete:

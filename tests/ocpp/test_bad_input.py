@@ -46,6 +46,39 @@ async def still_alive(station: FakeStation) -> None:
         ('[2,"b2","Heartbeat",[]]', "b2", "TypeConstraintViolation"),
         ('[7,"b3","Heartbeat",{}]', "b3", "PropertyConstraintViolation"),
         ('[2,"b4",{"Heartbeat":1},{}]', "b4", "ProtocolError"),
+        # Issue 12: what got no answer, an InternalError or was stored.
+        (
+            '[2,"c1",' + START + '"2026-01-01T00:00:00Z","meterStart":' + "9" * 5000 + "}]",
+            "c1",
+            "TypeConstraintViolation",
+        ),
+        ("[" * 5000 + "]" * 5000, "-1", "FormationViolation"),
+        ('[2,"c2","Heartbeat",{"a":' + "[" * 100 + "]" * 100 + "}]", "c2", "FormationViolation"),
+        ('[2,"c3","Authorize",{"idTag":"\\ud800"}]', "c3", "FormationViolation"),
+        (
+            '[2,"c4",' + START + '"2026-01-01T00:00:00Z","meterStart":' + str(2**63) + "}]",
+            "c4",
+            "TypeConstraintViolation",
+        ),
+        (
+            '[2,"c5",' + START + '"2026-01-01T00:00:00Z","meterStart":' + str(2**31) + "}]",
+            "c5",
+            "TypeConstraintViolation",
+        ),
+        ('[2,"' + "x" * 37 + '","Heartbeat",{}]', "-1", "FormationViolation"),
+        ('[2,"","Heartbeat",{}]', "-1", "FormationViolation"),
+        (
+            '[2,"c6","StatusNotification",{"connectorId":-1,"errorCode":"NoError",'
+            '"status":"Available"}]',
+            "c6",
+            "PropertyConstraintViolation",
+        ),
+        (
+            '[2,"c7","MeterValues",{"connectorId":-1,"meterValue":[{"timestamp":'
+            '"2026-01-01T00:00:00Z","sampledValue":[{"value":"1"}]}]}]',
+            "c7",
+            "PropertyConstraintViolation",
+        ),
     ],
 )
 async def test_bad_frames_get_a_call_error_and_the_connection_lives(
@@ -66,7 +99,10 @@ async def test_an_answer_nobody_waits_for_is_ignored(site: Site, ocpp_url: str) 
         await still_alive(station)
 
 
-async def test_a_binary_frame_is_read_as_text(site: Site, ocpp_url: str) -> None:
+async def test_a_binary_frame_is_refused_as_ocpp_j_frames_are_text(
+    site: Site, ocpp_url: str
+) -> None:
     async with connected(ocpp_url, site.identifier, serve=False) as station:
         await station.ws.send(HEARTBEAT.encode())
-        assert json.loads(await station.ws.recv())[:2] == [3, "alive"]
+        assert json.loads(await station.ws.recv())[:3] == [4, "-1", "FormationViolation"]
+        await still_alive(station)

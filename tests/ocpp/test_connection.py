@@ -171,7 +171,7 @@ class TestBasicAuth:
             async with connected(ocpp_url, "LOCKED-1", password="s3cret-Pass"):
                 pass
 
-    async def test_the_password_tells_apart_two_organisations_with_one_identifier(
+    async def test_the_short_address_opens_only_the_first_of_two_twins(
         self, session: AsyncSession, ocpp_url: str, database: Database
     ) -> None:
         first, second = await create_organization(session), await create_organization(session)
@@ -182,10 +182,13 @@ class TestBasicAuth:
             session, group=None, organization=second, identifier="TWIN", password="b-Pass-2"
         )
         await session.commit()
-        async with connected(ocpp_url, "TWIN", password="b-Pass-2") as station:
+        with pytest.raises(websockets.InvalidStatus):
+            async with connected(ocpp_url, "TWIN", password="b-Pass-2"):
+                pass
+        async with connected(ocpp_url, "TWIN", password="a-Pass-1") as station:
             await station.boot()
-        assert (await station_row(database, mine.id)).vendor == "Laturi"
-        assert (await station_row(database, theirs.id)).vendor is None
+        assert (await station_row(database, theirs.id)).vendor == "Laturi"
+        assert (await station_row(database, mine.id)).vendor is None
 
 
 class TestTenantInThePath:
@@ -209,13 +212,52 @@ class TestTenantInThePath:
         assert (await station_row(database, theirs.id)).vendor == "Laturi"
         assert (await station_row(database, mine.id)).vendor is None
 
-    async def test_without_a_slug_an_ambiguous_identifier_is_refused(
-        self, twins: tuple[Station, Station], ocpp_url: str
+    async def test_without_a_slug_the_identifier_s_first_owner_keeps_the_short_address(
+        self, twins: tuple[Station, Station], ocpp_url: str, database: Database
     ) -> None:
+        theirs, mine = twins
+        async with connected(ocpp_url, "TWIN") as station:
+            await station.boot()
+        assert (await station_row(database, theirs.id)).vendor == "Laturi"
+        assert (await station_row(database, mine.id)).vendor is None
+
+    async def test_a_later_twin_in_another_organisation_does_not_knock_a_station_offline(
+        self, session: AsyncSession, ocpp_url: str, database: Database
+    ) -> None:
+        first = await create_organization(session, name="Hooli")
+        station = await create_station(session, group=None, organization=first, identifier="T-1")
+        await session.commit()
+        async with connected(ocpp_url, "T-1") as device:
+            assert (await device.boot()).status == "Accepted"
+        later = await create_organization(session, name="Pied Piper")
+        await create_station(session, group=None, organization=later, identifier="T-1")
+        await session.commit()
+        async with connected(ocpp_url, "T-1") as device:
+            assert (await device.boot()).status == "Accepted"
+        seen = await kinds(database, station.id)
+        assert seen.count(EventKind.BOOT) == 2
+        assert EventKind.AUTH_FAILED not in seen
+
+    async def test_the_later_twin_must_use_the_full_address(
+        self, session: AsyncSession, ocpp_url: str
+    ) -> None:
+        first = await create_organization(session, name="Hooli")
+        await create_station(
+            session, group=None, organization=first, identifier="T-2", password="First-secret-123"
+        )
+        later = await create_organization(session, name="Pied Piper")
+        await create_station(
+            session, group=None, organization=later, identifier="T-2", password="Twin-secret-12345"
+        )
+        await session.commit()
         with pytest.raises(websockets.InvalidStatus) as refused:
-            async with connected(ocpp_url, "TWIN"):
+            async with connected(ocpp_url, "T-2", password="Twin-secret-12345"):
                 pass
         assert refused.value.response.status_code == 401
+        async with connected(
+            ocpp_url, "T-2", password="Twin-secret-12345", tenant="pied-piper"
+        ) as device:
+            assert (await device.boot()).status == "Accepted"
 
     async def test_a_trailing_slash_after_the_identifier_is_forgiven(
         self, twins: tuple[Station, Station], ocpp_url: str, database: Database
@@ -355,7 +397,7 @@ class TestRefusalsStayWithTheirTenant:
         (attempt,) = await attempts(database)
         assert (attempt.identifier, attempt.organization_id) == ("ST1", world.org_b.id)
 
-    async def test_a_wrong_password_for_an_ambiguous_identifier_is_told_to_nobody(
+    async def test_a_wrong_password_at_the_short_address_is_told_to_its_first_owner_only(
         self, locked_twins: tuple[Station, Station], ocpp_url: str, database: Database
     ) -> None:
         theirs, mine = locked_twins
@@ -363,8 +405,8 @@ class TestRefusalsStayWithTheirTenant:
             async with connected(ocpp_url, "TWIN", password="wrong-Pass-3"):
                 pass
         assert refused.value.response.status_code == 401
-        # Either organisation's device, or neither's: no station's feed may show its address.
-        assert await kinds(database, theirs.id) == []
+        # The short address is the first owner's (theirs): only its feed may show the attempt.
+        assert await kinds(database, theirs.id) == [EventKind.AUTH_FAILED]
         assert await kinds(database, mine.id) == []
 
     async def test_an_identifier_deleted_in_two_organisations_is_told_to_neither(

@@ -55,6 +55,7 @@ def listing(
 
 
 ERRORS = {
+    400: {"model": ErrorOut, "description": "The request body is not valid JSON"},
     401: {"model": ErrorOut, "description": "No valid API token"},
     403: {"model": ErrorOut, "description": "Access denied."},
     404: {"model": ErrorOut, "description": "Not found in your domain"},

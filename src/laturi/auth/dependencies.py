@@ -12,6 +12,7 @@ from laturi.auth.actor import Actor
 from laturi.config import Settings
 from laturi.errors import NotAuthenticated
 from laturi.http import DbSession
+from laturi.web.csrf import cookies_secure
 
 SESSION_COOKIE = "laturi_session"
 
@@ -42,14 +43,14 @@ async def web_actor(actor: Actor | None = Depends(optional_actor)) -> Actor:
     return actor
 
 
-def set_session_cookie(response: Response, token: str, config: Settings) -> None:
+def set_session_cookie(request: Request, response: Response, token: str, config: Settings) -> None:
     response.set_cookie(
         SESSION_COOKIE,
         token,
         max_age=config.session_hours * 3600,
         httponly=True,
         samesite="lax",
-        secure=config.secure_cookies,
+        secure=cookies_secure(request, config),
     )
 
 

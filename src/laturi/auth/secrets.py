@@ -9,8 +9,10 @@ import os
 import secrets
 import string
 from concurrent.futures import ThreadPoolExecutor
+from typing import NoReturn
 
 from pwdlib import PasswordHash
+from zxcvbn import zxcvbn  # type: ignore[import-untyped]
 
 from laturi.errors import ValidationFailed
 
@@ -22,9 +24,14 @@ _hasher = PasswordHash.recommended()
 _DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
 
 POLICY_MESSAGE = "Password does not conform to password policy."
+# zxcvbn's score 0-4; 3 is "safely unguessable" against an online attack with throttling.
+MIN_GUESS_SCORE = 3
+# zxcvbn's time grows with the length; a longer password passes on its first 72 characters.
+GUESS_CHECK_LENGTH = 72
 POLICY_HINT = (
     "At least 10 characters with three of: lower-case letters, upper-case letters, "
-    "digits, other characters; not containing the username."
+    "digits, other characters; not containing the username; not a common or easily "
+    "guessed password."
 )
 
 
@@ -37,9 +44,12 @@ def digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-# argon2 costs ~0.2 s of CPU: run it beside the event loop, never on it, and at most as many
-# at once as there are cores, so a flood of log-ins queues instead of starving stations.
-_HASHERS = ThreadPoolExecutor(max_workers=os.cpu_count() or 2, thread_name_prefix="argon2")
+# argon2 costs ~0.2 s of CPU: run it beside the event loop, never on it, and on one core
+# fewer than there are, so a flood of log-ins queues instead of starving stations (with as
+# many hashes as cores, benchmarks/hardening.py saw Heartbeats wait seconds for the CPU).
+_HASHERS = ThreadPoolExecutor(
+    max_workers=max(1, (os.cpu_count() or 2) - 1), thread_name_prefix="argon2"
+)
 
 STATION_SCHEME = "hmac-sha256"
 
@@ -98,6 +108,22 @@ def check_policy(password: str, username: str) -> None:
         any(c in string.digits for c in password),
         any(not c.isalnum() for c in password),
     ]
-    weak = len(password) < 10 or sum(classes) < 3
-    if weak or (username and username.lower() in password.lower()):
-        raise ValidationFailed(POLICY_MESSAGE, field="password")
+    if len(password) < 10:
+        _refuse("it has fewer than 10 characters.")
+    if sum(classes) < 3:
+        _refuse(
+            "it needs three of lower-case letters, upper-case letters, digits, other characters."
+        )
+    if username and username.lower() in password.lower():
+        _refuse("it contains the username.")
+    # zxcvbn knows the common and leaked passwords (and their l33t and keyboard variants):
+    # "Password123" and "Qwerty-123" pass the rules above but are among the first guessed.
+    found = zxcvbn(password[:GUESS_CHECK_LENGTH], user_inputs=[username] if username else [])
+    if found["score"] < MIN_GUESS_SCORE:
+        warning = found["feedback"]["warning"] or "It is too easy to guess."
+        _refuse(warning.replace("This is", "It is"))
+
+
+def _refuse(reason: str) -> NoReturn:
+    """The manual's message, then which rule failed."""
+    raise ValidationFailed(f"{POLICY_MESSAGE} {reason[0].upper()}{reason[1:]}", field="password")

@@ -61,11 +61,20 @@ async def log_in(
     username = username.strip()
     now = utcnow()
     address = address[:64]
-    await _refuse_when_throttled(session, settings, username, address, now)
-    operator = await repository.operator_by_username(session, username)
+    delay = await _refuse_when_throttled(session, settings, username, address, now)
+    found = await repository.operator_by_username(session, username)
     # An unknown username costs the same argon2 as a known one: timing tells nothing.
-    stored = operator.password_hash if operator is not None else None
-    if not await verify_password_off_loop(password, stored) or operator is None:
+    stored = found.password_hash if found is not None else None
+    operator_id = found.id if found is not None else None
+    # Nothing is written yet: end the read so that the pooled connection is free while this
+    # log-in waits for its slow-down or for the bounded hashing pool. Otherwise a flood of
+    # log-ins queued there holds every connection, and stations' messages wait for one.
+    await session.rollback()
+    if delay:
+        await asyncio.sleep(delay)
+    verified = await verify_password_off_loop(password, stored)
+    operator = await session.get(Operator, operator_id) if operator_id is not None else None
+    if not verified or operator is None:
         window = timedelta(minutes=settings.login_lockout_minutes)
         await repository.forget_failures_before(session, now - window)
         session.add(LoginFailure(username=username.lower(), address=address, at=now))
@@ -86,9 +95,10 @@ async def log_in(
 
 async def _refuse_when_throttled(
     session: AsyncSession, settings: Settings, username: str, address: str, now: datetime
-) -> None:
+) -> float:
     """Refuse an address that keeps failing for a username, or for any usernames; slow down
-    guesses for one username spread over many addresses, without locking it.
+    guesses for one username spread over many addresses, without locking it (the seconds
+    to wait are returned).
 
     Nobody can lock an operator out by knowing the username: from any other address the
     right password still gets in, only a little later while the guessing goes on.
@@ -112,8 +122,7 @@ async def _refuse_when_throttled(
             )
     spread, _ = await repository.failures(session, username, since)
     beyond = spread - settings.login_max_failures_total
-    if beyond >= 0:
-        await asyncio.sleep(min(LOGIN_SLOWDOWN_MAX, LOGIN_SLOWDOWN_STEP * (beyond + 1)))
+    return min(LOGIN_SLOWDOWN_MAX, LOGIN_SLOWDOWN_STEP * (beyond + 1)) if beyond >= 0 else 0.0
 
 
 async def resolve_session(

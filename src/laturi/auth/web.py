@@ -54,7 +54,7 @@ async def login(
         context = {"error": err.message, "form": {"username": username}, "next": next}
         return render(request, "auth/login.html", context, status=err.status)
     response = RedirectResponse(_safe_next(next), status_code=303)
-    set_session_cookie(response, done.token, config)
+    set_session_cookie(request, response, done.token, config)
     return response
 
 

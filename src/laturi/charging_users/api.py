@@ -12,6 +12,7 @@ from laturi.charging_users.repository import UserRow
 from laturi.charging_users.schemas import (
     GroupRef,
     ImportOut,
+    ImportRejectedOut,
     RowErrorOut,
     StationRef,
     TokenIn,
@@ -27,6 +28,7 @@ from laturi.http import DbSession
 from laturi.kit.pagination import ListQuery
 from laturi.models import AuthToken
 
+REJECTED = "Rows were rejected; nothing was written."
 router = APIRouter(prefix="/charging-users", tags=["charging users"])
 
 
@@ -97,7 +99,7 @@ async def list_users(
     status_code=201,
     responses={
         200: {"model": ImportOut, "description": "Dry run: the file is fine, nothing written"},
-        422: {"model": ImportOut, "description": "Rows were rejected; nothing was written"},
+        422: {"model": ImportRejectedOut, "description": "Rows were rejected; nothing written"},
     },
 )
 async def import_users(
@@ -121,8 +123,10 @@ async def import_users(
             RowErrorOut(line=e.line, column=e.column, message=e.message) for e in report.errors
         ],
     )
-    status = 422 if report.errors else 201 if report.written else 200
-    return JSONResponse(body.model_dump(), status_code=status)
+    if report.errors:
+        rejected = ImportRejectedOut(error="rows_rejected", message=REJECTED, **body.model_dump())
+        return JSONResponse(rejected.model_dump(), status_code=422)
+    return JSONResponse(body.model_dump(), status_code=201 if report.written else 200)
 
 
 @router.get("/{user_id}")

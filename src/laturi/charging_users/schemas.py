@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
+from laturi.api.schemas import ErrorOut
+
 TAG_DOC = "The RFID UID as the station reports it; unique in the organisation regardless of case"
 
 
@@ -119,3 +121,12 @@ class ImportOut(BaseModel):
     users: int
     tokens: int
     errors: list[RowErrorOut]
+
+
+class ImportRejectedOut(ErrorOut):
+    """422: rows were rejected (`errors` lists them), or the request itself was invalid."""
+
+    written: bool = False
+    users: int = 0
+    tokens: int = 0
+    errors: list[RowErrorOut] = Field([], description="Each rejected row's line and reason")

@@ -77,9 +77,7 @@ async def add_form(session: AsyncSession, actor: Actor, today: date | None = Non
         today or local_today(actor), shown.cutoff_day, shown.invoice_period
     )
     scope = await scope_for(session, actor)
-    groups, _ = await user_groups.page(
-        session, actor.organization_id, ListQuery(sort="name", size=500)
-    )
+    groups, _ = await user_groups.page(session, scope, ListQuery(sort="name", size=500))
     return AddForm(
         first=first,
         last=last,

@@ -35,7 +35,7 @@ from ocpp.exceptions import (
     ProtocolError,
     TypeConstraintViolationError,
 )
-from ocpp.messages import Call, CallError, CallResult, MessageType, get_validator, unpack
+from ocpp.messages import Call, CallError, CallResult, MessageType, get_validator
 from ocpp.v16 import ChargePoint
 from ocpp.v16.enums import Action
 
@@ -79,6 +79,98 @@ V16_CODES = {
 
 Journal = Callable[[Direction, str, int | None, str | None, str | None], None]
 
+# OCPP-J: a message id is a string of at most 36 characters.
+MAX_UNIQUE_ID = 36
+# OCPP 1.6 integers are 32-bit; anything wider is the wrong type, not a value to store.
+INT_MIN, INT_MAX = -(2**31), 2**31 - 1
+# No OCPP 1.6 payload nests deeper than a charging profile's periods (about 6 levels).
+MAX_DEPTH = 16
+# What a transport hands over for a binary frame: OCPP-J frames are text, never judged as one.
+BINARY_FRAME = "\x00binary frame"
+
+
+class _TooLong:
+    """An integer literal too long to be read: it reaches the schema as the wrong type."""
+
+    def __repr__(self) -> str:
+        return "<integer too long>"
+
+
+def _int(text: str) -> int | _TooLong:
+    # Python refuses to read integers of more than 4,300 digits (and reading long ones costs
+    # quadratic time): a literal beyond 64 bits is the wrong type in any OCPP payload.
+    return int(text) if len(text) <= 20 else _TooLong()
+
+
+def _load(raw: str) -> Any:
+    """The frame's JSON; FormationViolationError when it is not text a station may send."""
+    try:
+        data = json.loads(raw, parse_int=_int)
+    except (ValueError, RecursionError) as err:
+        raise FormationViolationError(details={"cause": "Message is not valid JSON"}) from err
+    stack: list[tuple[Any, int]] = [(data, 0)]
+    while stack:
+        value, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            raise FormationViolationError(details={"cause": "Message nests too deeply"})
+        if isinstance(value, str):
+            _check_text(value)
+        elif isinstance(value, list):
+            stack.extend((v, depth + 1) for v in value)
+        elif isinstance(value, dict):
+            for key, v in value.items():
+                _check_text(key)
+                stack.append((v, depth + 1))
+    return data
+
+
+def _check_text(value: str) -> None:
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError as err:  # a lone surrogate (\ud800): not Unicode text
+        raise FormationViolationError(details={"cause": "Message is not valid Unicode"}) from err
+
+
+def _value_problem(action: str, payload: Any) -> OCPPError | None:
+    """What the schemas leave open: 32-bit integers and connector ids that exist."""
+    stack = [payload]
+    while stack:
+        value = stack.pop()
+        if isinstance(value, int) and not isinstance(value, bool):
+            if not INT_MIN <= value <= INT_MAX:
+                return TypeConstraintViolationError(
+                    details={"cause": f"{value} is not a 32-bit integer"}
+                )
+        elif isinstance(value, list):
+            stack.extend(value)
+        elif isinstance(value, dict):
+            stack.extend(value.values())
+    connector = payload.get("connectorId") if isinstance(payload, dict) else None
+    lowest = 1 if action == "StartTransaction" else 0
+    if isinstance(connector, int) and connector < lowest:
+        return PropertyConstraintViolationError(
+            details={"cause": f"connectorId: {connector} is less than {lowest}"}
+        )
+    return None
+
+
+def _unpack(raw: str) -> Call | CallResult | CallError:
+    """`ocpp`'s unpack on our own reading of the JSON (bounded integers, depth, Unicode)."""
+    data = _load(raw)
+    if not isinstance(data, list):
+        raise ProtocolError(details={"cause": "OCPP message should be a list"})
+    if not data:
+        raise ProtocolError(details={"cause": "Message does not contain MessageTypeId"})
+    for cls in (Call, CallResult, CallError):
+        if data[0] == cls.message_type_id:
+            try:
+                return cls(*data[1:])
+            except TypeError as err:
+                raise ProtocolError(details={"cause": "Message is missing elements."}) from err
+    raise PropertyConstraintViolationError(
+        details={"cause": f"MessageTypeId '{data[0]}' isn't valid"}
+    )
+
 
 class TransportClosed(Exception):
     """The connection is gone: stop serving it (not a station's mistake to answer)."""
@@ -120,8 +212,8 @@ def v16_error(error: OCPPError) -> OCPPError:
 def _peek(raw: str) -> tuple[int | None, str | None]:
     """Message type and unique id of a frame that would not unpack, when readable."""
     try:
-        data = json.loads(raw)
-    except ValueError:
+        data = json.loads(raw, parse_int=_int)
+    except (ValueError, RecursionError):
         # Truncated: still, a frame opening like an answer must never be answered.
         opening = raw.lstrip()[:2]
         return (int(opening[1]) if opening in ("[3", "[4") else None), None
@@ -159,8 +251,13 @@ class CentralSystemBase(ChargePoint):  # type: ignore[misc]  # ocpp ships no typ
             )
 
     async def _route(self, raw: str) -> None:
+        if raw is BINARY_FRAME:
+            self._journal(Direction.IN, "(binary frame)", None, None, None)
+            cause = {"cause": "OCPP-J frames are text frames"}
+            await self._error("-1", FormationViolationError(details=cause))
+            return
         try:
-            msg = unpack(raw)
+            msg = _unpack(raw)
         except OCPPError as err:
             kind, unique_id = _peek(raw)
             self._journal(Direction.IN, raw, kind, unique_id, None)
@@ -186,6 +283,10 @@ class CentralSystemBase(ChargePoint):  # type: ignore[misc]  # ocpp ships no typ
         if not isinstance(msg.unique_id, str) or action is None:
             await self._error(_text(msg.unique_id) or "-1", ProtocolError())
             return
+        if not 0 < len(msg.unique_id) <= MAX_UNIQUE_ID:
+            cause = {"cause": f"A message id has 1 to {MAX_UNIQUE_ID} characters"}
+            await self._error("-1", FormationViolationError(details=cause))
+            return
         refusal = self._refusal(action, msg.payload)
         if refusal is not None:
             await self._error(msg.unique_id, refusal, action)
@@ -208,7 +309,7 @@ class CentralSystemBase(ChargePoint):  # type: ignore[misc]  # ocpp ships no typ
             if action in V16_ACTIONS:
                 return NotSupportedError(details={"cause": f"{action} is not served here"})
             return NotImplementedError(details={"cause": f"Unknown action {action}"})
-        return schema_problem(MessageType.Call, action, payload)
+        return schema_problem(MessageType.Call, action, payload) or _value_problem(action, payload)
 
     async def _error(self, unique_id: str, err: OCPPError, action: str | None = None) -> None:
         self._answering = action

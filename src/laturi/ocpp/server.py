@@ -25,7 +25,7 @@ from laturi.models.station_event import Direction
 from laturi.observability import Metrics
 from laturi.ocpp.journal import MessageJournal
 from laturi.ocpp.memory import Freezer
-from laturi.ocpp.protocol import TransportClosed
+from laturi.ocpp.protocol import BINARY_FRAME, TransportClosed
 from laturi.ocpp.throttle import HandshakeThrottle
 from laturi.ocpp.units import Batcher, Units
 from laturi.ocpp.v16 import CentralSystem16
@@ -43,6 +43,8 @@ REFUSALS = {
     Refusal.UNAUTHORIZED: (401, "Wrong or missing credentials."),
 }
 P = ParamSpec("P")
+# Handshakes checked against the database at once (each holds a pooled connection meanwhile).
+ADMISSIONS_AT_ONCE = 8
 
 
 class WebSocketTransport:
@@ -60,8 +62,7 @@ class WebSocketTransport:
             raise TransportClosed(f"closed by the station (code {message.get('code', 1000)})")
         if message.get("text") is not None:
             return str(message["text"])
-        # OCPP-J frames are text; a binary one is read leniently and judged as text.
-        return bytes(message.get("bytes") or b"").decode("utf-8", errors="replace")
+        return BINARY_FRAME  # OCPP-J frames are text: the protocol refuses it
 
     async def send(self, message: str) -> None:
         try:
@@ -129,6 +130,9 @@ class OcppServer:
         self.journal = MessageJournal(self.units, enabled=settings.ocpp_log_messages)
         self.freezer = Freezer()
         self.throttle = HandshakeThrottle()
+        # A reconnect storm queues here rather than in the connection pool, where connected
+        # stations' messages would wait behind thousands of handshakes for a connection.
+        self.admitting = asyncio.Semaphore(ADMISSIONS_AT_ONCE)
 
     async def serve(self, websocket: WebSocket, path: str) -> None:
         """Handshake, then answer the station until it goes away.
@@ -156,7 +160,7 @@ class OcppServer:
             await _deny(websocket, Refusal.UNAUTHORIZED)
             return None
         credentials = basic_credentials(websocket.headers.get("authorization"))
-        async with self.database.session() as session:
+        async with self.admitting, self.database.session() as session:
             admission = await lifecycle.admit(session, identifier, address, credentials, tenant)
         if admission.refusal == Refusal.UNAUTHORIZED:
             self.throttle.failed(identifier, address)

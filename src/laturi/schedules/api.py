@@ -142,7 +142,7 @@ async def list_runs(
     return [_run(r) for r in rows]
 
 
-@router.get("/runs/{run_id}")
+@router.get("/runs/{run_id}", name="get_schedule_run")
 async def get_run(run_id: int, actor: ApiActor, session: DbSession) -> RunDetailOut:
     """A run with each target's result."""
     found = await feed.detail(session, actor, run_id)

@@ -84,8 +84,10 @@ async def admit(
 ) -> Admission:
     """Decide whether a device may connect as `identifier`; record refusals.
 
-    `tenant` is the organisation slug of /ocpp/{slug}/{identifier}; without it the
-    identifier is looked up in every organisation.
+    `tenant` is the organisation slug of /ocpp/{slug}/{identifier}. Without it the
+    address means the oldest live station with that identifier, whatever its organisation:
+    a tenant adding a twin later must not change how another tenant's station is admitted,
+    so the twin uses the full address.
     """
     owner: int | None = None
     if tenant is not None:
@@ -96,6 +98,8 @@ async def admit(
         owner = organization.id
     stations = await repository.by_identifier(session, identifier, owner)
     live = [s for s in stations if s.deleted_at is None]
+    if owner is None:
+        live = live[:1]  # the short address belongs to who had the identifier first
     if not live:
         reason = Refusal.DELETED if stations else Refusal.UNKNOWN
         seen_by = await _attempt_owner(session, stations, owner)

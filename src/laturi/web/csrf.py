@@ -40,5 +40,15 @@ def set_csrf_cookie(request: Request, response: Response, config: Settings) -> N
     new = getattr(request.state, "new_csrf", None)
     if new:
         response.set_cookie(
-            CSRF_COOKIE, new, httponly=False, samesite="strict", secure=config.secure_cookies
+            CSRF_COOKIE,
+            new,
+            httponly=False,
+            samesite="strict",
+            secure=cookies_secure(request, config),
         )
+
+
+def cookies_secure(request: Request, config: Settings) -> bool:
+    """Secure when configured, or whenever the request came over HTTPS: directly, or through
+    a proxy uvicorn trusts (--proxy-headers --forwarded-allow-ips) saying so."""
+    return config.secure_cookies or request.url.scheme == "https"

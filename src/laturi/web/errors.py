@@ -9,10 +9,11 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm.exc import StaleDataError
 from starlette.exceptions import HTTPException
 
-from laturi.errors import LaturiError, NotAuthenticated, StaleEdit, incident_message
+from laturi.errors import LaturiError, NotAuthenticated, NotFound, StaleEdit, incident_message
 from laturi.web.pages import render
 
 log = logging.getLogger("laturi.errors")
@@ -39,8 +40,33 @@ async def on_stale(request: Request, err: Exception) -> Response:
     return await on_laturi_error(request, StaleEdit())
 
 
+def _is_integer_overflow(err: Exception) -> bool:
+    """An integer the database cannot hold (SQLite: 2**63, PostgreSQL: 2**31 or 2**63)."""
+    text = str(err)
+    if isinstance(err, OverflowError):
+        return "SQLite INTEGER" in text
+    # asyncpg refuses the argument ("out of int32 range"); the server: "integer out of range".
+    return "out of int" in text or "integer out of range" in text
+
+
+async def on_data_error(request: Request, err: Exception) -> Response:
+    """An id beyond the column's integers names nothing: "does not exist", like any unknown id.
+
+    One place for every path, query and body id, rather than a bound on each parameter; the
+    request's session has been rolled back by then (http.db_session).
+    """
+    if _is_integer_overflow(err):
+        return await on_laturi_error(request, NotFound("Not found."))
+    return await on_unexpected(request, err)
+
+
 async def on_validation(request: Request, err: Exception) -> Response:
     assert isinstance(err, RequestValidationError)
+    if any(e.get("type") == "json_invalid" for e in err.errors()):
+        # Not a field's value but the body as a whole: the client's request is malformed.
+        if _is_api(request):
+            return _json(400, "invalid_json", "The request body is not valid JSON.")
+        return render(request, "error.html", {"message": "Invalid request."}, status=400)
     fields = {
         ".".join(str(p) for p in e["loc"] if p not in ("body", "query", "path")): e["msg"]
         for e in err.errors()
@@ -79,6 +105,8 @@ async def on_unexpected(request: Request, err: Exception) -> Response:
 def install(app: FastAPI) -> None:
     app.add_exception_handler(LaturiError, on_laturi_error)
     app.add_exception_handler(StaleDataError, on_stale)
+    app.add_exception_handler(OverflowError, on_data_error)
+    app.add_exception_handler(DBAPIError, on_data_error)
     app.add_exception_handler(RequestValidationError, on_validation)
     app.add_exception_handler(HTTPException, on_http)
     app.add_exception_handler(Exception, on_unexpected)

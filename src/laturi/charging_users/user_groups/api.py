@@ -28,7 +28,7 @@ async def _detail(session: AsyncSession, actor: Actor, group_id: int) -> UserGro
     return UserGroupDetailOut(
         id=found.group.id,
         name=found.group.name,
-        members=len(found.members) + found.hidden_members,
+        members=len(found.members),
         version=found.group.version,
         member_list=[
             MemberRef(id=u.id, first_name=u.first_name, last_name=u.last_name)

@@ -20,8 +20,9 @@ class GroupRow:
     members: int
 
 
-def _member_count() -> ColumnElement[int]:
-    count = select(func.count()).where(ChargingUser.user_group_id == UserGroup.id)
+def _member_count(scope: Scope) -> ColumnElement[int]:
+    """Members the operator sees: a count must not tell of users beyond the domain."""
+    count = select(func.count()).where(ChargingUser.user_group_id == UserGroup.id, visible(scope))
     return count.scalar_subquery()
 
 
@@ -34,15 +35,14 @@ def _order(query: ListQuery, members: ColumnElement[int]) -> list[ColumnElement[
     return [*(k.desc() if query.descending else k.asc() for k in chosen), UserGroup.id.asc()]
 
 
-async def page(
-    session: AsyncSession, organization_id: int, query: ListQuery
-) -> tuple[list[GroupRow], int]:
-    """One page of the organisation's user groups matching the search, with member counts."""
-    where = [UserGroup.organization_id == organization_id]
+async def page(session: AsyncSession, scope: Scope, query: ListQuery) -> tuple[list[GroupRow], int]:
+    """One page of the organisation's user groups matching the search, with the counts of
+    members the operator sees."""
+    where = [UserGroup.organization_id == scope.organization_id]
     if query.search:
         where.append(UserGroup.name_key.like(query.escaped_search(), escape="\\"))
     total = await session.scalar(select(func.count()).select_from(UserGroup).where(*where))
-    members = _member_count()
+    members = _member_count(scope)
     rows = await session.execute(
         select(UserGroup, members)
         .where(*where)
@@ -68,6 +68,14 @@ async def named(session: AsyncSession, organization_id: int, key: str) -> UserGr
 async def member_count(session: AsyncSession, group_id: int) -> int:
     query = select(func.count()).where(ChargingUser.user_group_id == group_id)
     return int(await session.scalar(query) or 0)
+
+
+async def has_hidden_members(session: AsyncSession, scope: Scope, group_id: int) -> bool:
+    """Whether any member lies beyond the operator's view."""
+    if scope.whole:
+        return False
+    query = select(ChargingUser.id).where(ChargingUser.user_group_id == group_id, ~visible(scope))
+    return (await session.scalar(query.limit(1))) is not None
 
 
 async def visible_members(

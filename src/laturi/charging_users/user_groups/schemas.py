@@ -8,7 +8,7 @@ from pydantic import BaseModel, Field
 class UserGroupOut(BaseModel):
     id: int
     name: str
-    members: int = Field(description="Every member, also those beyond your domain")
+    members: int = Field(description="The members you see")
     version: int
 
 

@@ -1,8 +1,11 @@
 """The manual's rules for charging user groups.
 
 Every operator of the organisation sees its user groups (they are not tied to the group tree);
-members are shown and changed only among the charging users the operator sees, and members
-beyond that view stay where they are. Basic operators cannot add, edit or delete user groups.
+members are shown, counted and changed only among the charging users the operator sees, and
+members beyond that view stay where they are. Basic operators cannot add, edit or delete user
+groups. A group with members beyond an admin's domain is shared with operators he does not
+see: only admins who see every member (whole-organisation admins) rename or delete it; a
+subtree admin may still move his own users in and out of it.
 """
 
 from __future__ import annotations
@@ -21,7 +24,7 @@ from laturi.charging_users.keys import text_key
 from laturi.charging_users.repository import Scope
 from laturi.charging_users.user_groups import repository
 from laturi.charging_users.user_groups.repository import GroupRow
-from laturi.errors import Conflict, NotFound, StaleEdit, ValidationFailed
+from laturi.errors import AccessDenied, Conflict, NotFound, StaleEdit, ValidationFailed
 from laturi.kit.pagination import ListQuery, Page
 from laturi.kit.time import utcnow
 from laturi.models import ChargingUser, UserGroup
@@ -32,6 +35,7 @@ STALE = (
     "Exit this view, refresh the page and retry."
 )
 NAME_TAKEN = "A charging user group with that name already exists."
+SHARED = "Access denied. The charging user group also has members outside your domain."
 
 
 @dataclass(frozen=True)
@@ -45,12 +49,12 @@ class UserGroupInput:
 class UserGroupDetail:
     group: UserGroup
     members: Sequence[ChargingUser]  # those the operator sees
-    hidden_members: int  # members beyond the operator's view
+    shared: bool  # members beyond the operator's view exist (how many is not told)
 
 
 async def list_user_groups(session: AsyncSession, actor: Actor, query: ListQuery) -> Page[GroupRow]:
     """The list view: search by name, sort by name or member count, page."""
-    rows, total = await repository.page(session, actor.organization_id, query)
+    rows, total = await repository.page(session, await users.scope_for(session, actor), query)
     return Page(rows, total, query)
 
 
@@ -58,8 +62,9 @@ async def get_user_group(session: AsyncSession, actor: Actor, group_id: int) -> 
     group = await _existing(session, actor, group_id, None)
     scope = await users.scope_for(session, actor)
     members = await repository.visible_members(session, scope, group.id)
-    total = await repository.member_count(session, group.id)
-    return UserGroupDetail(group, members, total - len(members))
+    return UserGroupDetail(
+        group, members, await repository.has_hidden_members(session, scope, group.id)
+    )
 
 
 async def create_user_group(session: AsyncSession, actor: Actor, data: UserGroupInput) -> UserGroup:
@@ -83,8 +88,10 @@ async def update_user_group(
     actor.require(Permission.EDIT_USER_GROUPS)
     group = await _existing(session, actor, group_id, data.version)
     name = await _free_name(session, actor, data.name, group.id)
+    scope = await users.scope_for(session, actor)
+    if text_key(name) != group.name_key:
+        await _not_shared(session, scope, group)
     if data.member_ids is not None:
-        scope = await users.scope_for(session, actor)
         chosen = await _chosen(session, scope, data.member_ids)
         for user in await repository.visible_members(session, scope, group.id):
             if user.id not in {u.id for u in chosen}:
@@ -101,6 +108,7 @@ async def delete_user_group(
     """Only a group without members (counting those the operator does not see)."""
     actor.require(Permission.EDIT_USER_GROUPS)
     group = await _existing(session, actor, group_id, version)
+    await _not_shared(session, await users.scope_for(session, actor), group)
     if count := await repository.member_count(session, group.id):
         raise Conflict(
             f"The charging user group cannot be deleted: it has {count} "
@@ -119,6 +127,11 @@ async def _existing(
     if version is not None and version != group.version:
         raise StaleEdit(STALE)
     return group
+
+
+async def _not_shared(session: AsyncSession, scope: Scope, group: UserGroup) -> None:
+    if await repository.has_hidden_members(session, scope, group.id):
+        raise AccessDenied(SHARED)
 
 
 async def _free_name(session: AsyncSession, actor: Actor, name: str, own_id: int | None) -> str:
