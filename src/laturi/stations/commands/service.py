@@ -22,7 +22,12 @@ from laturi.models import Station
 from laturi.models.station_event import EventKind
 from laturi.sessions import repository as sessions_repository
 from laturi.stations import lifecycle
-from laturi.stations.commands import charging_profiles, configuration, local_lists
+from laturi.stations.commands import (
+    charging_profiles,
+    configuration,
+    local_lists,
+    remote_start,
+)
 from laturi.stations.service import visible_station
 
 CONFIGURATION_ERROR = "Charging point configuration error."
@@ -185,6 +190,7 @@ async def _complete(
         charging_profiles.check_set(params)
     if command is Command.REMOTE_START_TRANSACTION:
         charging_profiles.check_remote_start(params)
+        await remote_start.check(session, station, params)
     return params
 
 
