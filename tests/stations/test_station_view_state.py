@@ -14,7 +14,7 @@ from tests.fixtures.factories import create_charging_point
 from tests.fixtures.html import by_id, text
 from tests.fixtures.server import ocpp_url
 from tests.fixtures.station import connected
-from tests.fixtures.world import World, build_world, log_in
+from tests.fixtures.world import World, build_world, csrf, log_in
 
 __all__ = ["ocpp_url"]
 
@@ -74,3 +74,23 @@ class TestStationView:
             state = text(by_id(fragment, "station-state"))
             assert state.startswith("Online Charging"), state
             assert "Release cable" in text(fragment)
+
+
+class TestManualWording:
+    async def test_a_deletion_of_a_station_changed_meanwhile_reads_as_the_manual_says(
+        self, world: World, session: AsyncSession, client: httpx.AsyncClient
+    ) -> None:
+        station = world.stations[2]
+        seen = station.version
+        station.name = "Changed meanwhile"
+        await session.commit()
+        await log_in(client, "alpha")
+        response = await client.post(
+            f"/stations/{station.id}/delete",
+            data={"version": str(seen), "csrf_token": csrf(client)},
+        )
+        assert response.status_code == 409
+        assert (
+            "Charging station deletion failed. Another operator changed this charging station"
+            " meanwhile: exit this view, refresh the page and retry." in text(response.text)
+        )
