@@ -112,7 +112,9 @@ class TestRefusedSession:
         (tx,) = await transactions(database)
         shown = text(page)
         assert f"Token refused (Invalid) Session #{tx.id} started by the station" in shown
-        assert re.search(rf'action="/sessions/{tx.id}/close" onsubmit="return confirm\(&#34;', page)
+        assert re.search(
+            rf'action="/sessions/{tx.id}/close" onsubmit="return window\.confirm\(&#34;', page
+        )
         closed = await client.post(f"/sessions/{tx.id}/close", data={"csrf_token": csrf(client)})
         assert closed.status_code in (200, 303), closed.text
         (tx,) = await transactions(database)
