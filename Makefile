@@ -41,7 +41,11 @@ $(ASSETS): node_modules/.package-lock.json
 	cp node_modules/bootstrap/dist/css/bootstrap.min.css \
 	   node_modules/bootstrap/dist/js/bootstrap.bundle.min.js \
 	   node_modules/htmx.org/dist/htmx.min.js \
-	   node_modules/chart.js/dist/chart.umd.min.js $(VENDOR)/
+	   node_modules/chart.js/dist/chart.umd.min.js \
+	   node_modules/bootstrap-icons/font/bootstrap-icons.min.css $(VENDOR)/
+	mkdir -p $(VENDOR)/fonts
+	cp node_modules/bootstrap-icons/font/fonts/bootstrap-icons.woff2 \
+	   node_modules/bootstrap-icons/font/fonts/bootstrap-icons.woff $(VENDOR)/fonts/
 	touch $@
 
 run: run-setup
