@@ -2,6 +2,8 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
+# What `make run` needs (the app), and what `make test` adds (the test tool chain).
+RUN_STAMP := $(VENV)/.run-stamp
 STAMP := $(VENV)/.installed-stamp
 VENDOR := src/laturi/static/vendor
 ASSETS := $(VENDOR)/.stamp
@@ -9,19 +11,25 @@ DB_URL ?= sqlite+aiosqlite:///./var/laturi.db
 # Test processes in parallel (pytest-xdist); each has databases of its own.
 PYTEST_WORKERS ?= auto
 
-.PHONY: setup run test lint fmt typecheck pytest bench clean
+.PHONY: setup run-setup run test lint fmt typecheck pytest bench clean
 
 INTEROP := tests/interop/node_modules/.package-lock.json
 
 setup: $(STAMP) $(ASSETS) $(INTEROP)
 
+run-setup: $(RUN_STAMP) $(ASSETS)
+
 # ocpp-rpc (strict OCPP 1.6J schemas both ways) plays the station in the interop test.
 $(INTEROP): tests/interop/package.json tests/interop/package-lock.json
 	cd tests/interop && npm ci --no-audit --no-fund --loglevel=error
 
-$(STAMP): pyproject.toml
+$(RUN_STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(STAMP): $(RUN_STAMP)
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $@
 
@@ -36,10 +44,14 @@ $(ASSETS): node_modules/.package-lock.json
 	   node_modules/chart.js/dist/chart.umd.min.js \
 	   node_modules/swagger-ui-dist/swagger-ui-bundle.js \
 	   node_modules/swagger-ui-dist/swagger-ui.css \
-	   node_modules/swagger-ui-dist/favicon-32x32.png $(VENDOR)/
+	   node_modules/swagger-ui-dist/favicon-32x32.png \
+	   node_modules/bootstrap-icons/font/bootstrap-icons.min.css $(VENDOR)/
+	mkdir -p $(VENDOR)/fonts
+	cp node_modules/bootstrap-icons/font/fonts/bootstrap-icons.woff2 \
+	   node_modules/bootstrap-icons/font/fonts/bootstrap-icons.woff $(VENDOR)/fonts/
 	touch $@
 
-run: setup
+run: run-setup
 	mkdir -p var
 	LATURI_DATABASE_URL=$(DB_URL) $(BIN)/laturi db upgrade
 	LATURI_DATABASE_URL=$(DB_URL) $(BIN)/laturi demo
@@ -48,7 +60,8 @@ run: setup
 	LATURI_DATABASE_URL=$(DB_URL) $(BIN)/laturi simulate --demo --organization acme --url ws://127.0.0.1:8000 \
 	    --speed 10 >var/simulator.log 2>&1 & SIM=$$!; \
 	trap 'kill $$SIM 2>/dev/null' EXIT INT TERM; \
-	LATURI_DATABASE_URL=$(DB_URL) $(BIN)/laturi serve --host 127.0.0.1 --port 8000
+	LATURI_DATABASE_URL=$(DB_URL) $(BIN)/laturi serve --host 127.0.0.1 --port 8000; \
+	status=$$?; [ $$status -eq 130 ] || [ $$status -eq 143 ] || exit $$status
 
 lint: setup
 	$(BIN)/ruff check src tests benchmarks migrations

@@ -73,6 +73,16 @@ def serve(
     if level not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
         raise typer.BadParameter("use DEBUG, INFO, WARNING or ERROR", param_hint="--log-level")
     configure_logging(level)
+    try:
+        _serve(host, port, reload, level, proxy_headers, forwarded_allow_ips)
+    except KeyboardInterrupt:
+        # uvicorn stops gracefully on Ctrl-C, then raises the signal again: end quietly.
+        return
+
+
+def _serve(
+    host: str, port: int, reload: bool, level: str, proxy_headers: bool, forwarded_allow_ips: str
+) -> None:
     uvicorn.run(
         "laturi.app:create_app",
         factory=True,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import sys
 import time
 from collections.abc import Awaitable, Callable
 
@@ -11,11 +12,19 @@ from pythonjsonlogger.json import JsonFormatter
 from starlette.requests import Request
 from starlette.responses import Response
 
+READABLE = "%(asctime)s %(levelname)-7s %(name)s: %(message)s"
 
-def configure_logging(level: str = "INFO") -> None:
-    """One JSON object per line on stderr, for any log shipper."""
+
+def configure_logging(level: str = "INFO", *, readable: bool | None = None) -> None:
+    """One JSON object per line on stderr, for any log shipper; plain lines for a person
+    at a terminal (`readable` None: when stderr is a terminal)."""
     handler = logging.StreamHandler()
-    handler.setFormatter(JsonFormatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
+    if readable is None:
+        readable = sys.stderr.isatty()
+    if readable:
+        handler.setFormatter(logging.Formatter(READABLE, "%H:%M:%S"))
+    else:
+        handler.setFormatter(JsonFormatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)

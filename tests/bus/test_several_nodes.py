@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,6 +20,7 @@ from tests.fixtures.browser import LiveServer
 from tests.fixtures.station import Script, connected
 from tests.fixtures.wait import eventually
 from tests.fixtures.world import World, api_token
+from tests.ocpp.test_reconnect import connected_in_database, reconnect_while_closing
 
 
 @dataclass
@@ -116,3 +118,36 @@ class TestStartup:
         with pytest.raises(BusUnavailable, match=refused):
             async with app.router.lifespan_context(app):
                 pass  # pragma: no cover - never reached
+
+
+class TestReconnectRace:
+    async def test_twenty_reconnects_while_the_old_socket_closes_each_served_on_either_node(
+        self, cluster: Cluster, on_b: httpx.AsyncClient, database: Database
+    ) -> None:
+        """Issue 13: each reconnect lands on a node while the old socket's task is still busy."""
+        station = cluster.world.stations[2]
+        nodes = [cluster.a, cluster.b]
+        async with (
+            contextlib.AsyncExitStack() as stack,
+            httpx.AsyncClient(base_url=cluster.a.url, headers=cluster.headers) as on_a,
+        ):
+            current = await stack.enter_async_context(connected(cluster.ws(cluster.a), "ST2"))
+            await current.boot()
+            for round_ in range(20):
+                # Two in three reconnects go to the other node, one to the same.
+                node = nodes[(round_ + round_ // 2) % 2]
+                script = Script()
+                current = await reconnect_while_closing(
+                    cluster.ws(node), "ST2", current, stack, database, station.id, script
+                )
+                answer = await asyncio.wait_for(current.boot(), 5)
+                assert answer.status == "Accepted", f"round {round_}"
+                for client in (on_a, on_b):
+                    await eventually(lambda c=client: online(c, station.id))  # type: ignore[misc]
+                other = on_b if node is cluster.a else on_a
+                response = await other.post(
+                    f"/api/v1/stations/{station.id}/commands/ClearCache", json={}
+                )
+                assert response.status_code == 200, (round_, response.text)
+                assert script.received == [("ClearCache", {})], f"round {round_}"
+            assert await connected_in_database(database, station.id)

@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from laturi.models import ChargingUser
 from tests.fixtures.factories import create_charging_user, create_token, create_user_group
+from tests.fixtures.html import text
 from tests.fixtures.world import World, build_world, csrf, log_in
 
 
@@ -130,8 +131,9 @@ class TestChargingUserPages:
         assert (await client.post(url, data=first)).status_code == 303
         second = await client.post(url, data={**first, "first_name": "C"})
         assert second.status_code == 409
-        assert "changed by another operator. Exit this view, refresh the page and retry." in (
-            second.text
+        assert (
+            "Charging user updating failed. Another operator changed this charging user"
+            " meanwhile: exit this view, refresh the page and retry." in text(second.text)
         )
 
     async def test_basic_operators_see_no_delete_controls_and_are_refused(

@@ -125,7 +125,12 @@ class TestRoundTrips:
         params: dict[str, Any],
         received: dict[str, Any],
         answer: dict[str, Any],
+        session: AsyncSession,
     ) -> None:
+        if "idTag" in params:  # a remote start: the tag must be one that may charge there
+            user = await create_charging_user(session, organization=world.org_a, groups=[world.b])
+            await create_token(session, user=user, id_tag=params["idTag"])
+            await session.commit()
         script = Script()
         async with connected(ocpp_url, "ST2", script=script):
             response = await client.post(command_url(world, command), json=params, headers=alpha)
@@ -385,12 +390,17 @@ class TestRemoteStartWithAnotherOrganisationsTag:
         await create_token(session, user=theirs, id_tag="OMEGA1", valid_from=since)
         await session.commit()
         params = {"connectorId": 1, "idTag": "OMEGA1"}
-        async with connected(ocpp_url, "ST2") as station:
+        script = Script()
+        async with connected(ocpp_url, "ST2", script=script) as station:
             response = await client.post(
                 command_url(world, "RemoteStartTransaction"), json=params, headers=alpha
             )
-            assert response.json()["accepted"]
-            # The station, not asking first (AuthorizeRemoteTxRequests false), starts it.
+            # Unknown in this organisation: refused before anything is sent (issue 13).
+            assert response.status_code == 422, response.text
+            assert response.json()["field"] == "idTag"
+            assert "Invalid, unknown token" in response.json()["message"]
+            assert script.received == []
+            # A station starting by itself with the tag still gets Invalid.
             started = await station.start_tx(1, "OMEGA1", 0)
         assert started.id_tag_info["status"] == "Invalid"
 

@@ -24,8 +24,12 @@ from tests.fixtures.factories import (
     create_transaction,
 )
 from tests.fixtures.html import by_id, field_error, table_rows, text
+from tests.fixtures.server import ocpp_url
+from tests.fixtures.station import connected
 from tests.fixtures.wait import read
 from tests.fixtures.world import World, csrf, log_in
+
+__all__ = ["ocpp_url"]
 
 
 async def stored(database: Database, station_id: int) -> Station:
@@ -126,7 +130,7 @@ class TestStationView:
         assert f'href="/stations/{world.stations[2].id}/edit"' in page
 
     async def test_start_charging_offers_the_tokens_valid_here_then_recent_ones(
-        self, client: httpx.AsyncClient, session: AsyncSession, world: World
+        self, client: httpx.AsyncClient, session: AsyncSession, world: World, ocpp_url: str
     ) -> None:
         station = world.stations[2]
         await create_charging_point(session, station=station, connector_id=1)
@@ -138,7 +142,8 @@ class TestStationView:
         )
         await session.commit()
         await log_in(client, "beta")
-        page = (await client.get(f"/stations/{station.id}")).text
+        async with connected(ocpp_url, "ST2"):  # commands are offered to a station online
+            page = (await client.get(f"/stations/{station.id}")).text
         datalist = re.search(r'<datalist id="recent-tags">(.*?)</datalist>', page, re.S)
         assert datalist is not None
         assert re.findall(r'value="([^"]+)"', datalist.group(1)) == ["VALID-1", "OLD-9"]

@@ -15,7 +15,7 @@ from ocpp.exceptions import GenericError
 from ocpp.v16 import call_result
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from tests.fixtures.factories import create_charging_point
+from tests.fixtures.factories import create_charging_point, create_charging_user, create_token
 from tests.fixtures.html import by_id, table_rows, text
 from tests.fixtures.server import ocpp_url
 from tests.fixtures.station import Script, connected
@@ -99,7 +99,12 @@ class TestCommandMenu:
         form: dict[str, str],
         received: tuple[str, dict[str, Any]],
         shown: str,
+        session: AsyncSession,
     ) -> None:
+        if "id_tag" in form:  # a remote start: the tag must be one that may charge there
+            user = await create_charging_user(session, organization=world.org_a, groups=[world.b])
+            await create_token(session, user=user, id_tag=form["id_tag"])
+            await session.commit()
         await log_in(client, "alpha")
         script = Script()
         async with connected(ocpp_url, "ST2", script=script):

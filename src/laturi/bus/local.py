@@ -34,7 +34,10 @@ class LocalBus:
         if old is not None and old is not link:
             # A station that reconnects before we noticed its old socket died: the newest wins.
             log.info("station %s reconnected; closing its older connection", link.station_id)
-            await old.close()
+            try:
+                await old.close()
+            except Exception:  # the old socket's trouble must never cost the new connection
+                log.exception("station %s: closing the older connection failed", link.station_id)
 
     async def detach(self, link: StationLink) -> bool:
         if self._links.get(link.station_id) is link:

@@ -159,7 +159,10 @@ class RedisBus:
         try:
             if old is not None and old is not link:
                 log.info("station %s reconnected; closing its older connection", station_id)
-                await old.close()
+                try:
+                    await old.close()
+                except Exception:  # the old socket's trouble must never cost the new one
+                    log.exception("station %s: closing the older connection failed", station_id)
             if self._up:
                 await self._claim_one(station_id)
         except (RedisError, OSError) as err:
@@ -191,6 +194,14 @@ class RedisBus:
             log.warning("could not release station %s in Redis: %s", station_id, err)
             self._forget.add(station_id)
             return True
+        if station_id in self._links:
+            # A newer connection attached here while the release was under way; its claim
+            # may have gone to Redis before the release deleted the key: claim it again.
+            try:
+                await self._claim_one(station_id)
+            except (RedisError, OSError) as err:
+                log.warning("could not record station %s in Redis: %s", station_id, err)
+            return False
         # Another node holds the station now: its newer connection replaced this one.
         return released != HELD_ELSEWHERE
 

@@ -22,7 +22,11 @@ from laturi.kit.time import utcnow
 from laturi.models import AuthToken, ChargingUser, UserGroup
 
 NOT_FOUND = "Charging user not found."
-STALE = "Charging user was changed by another operator. Exit this view, refresh the page and retry."
+# The manual's error table, followed by its remedy for a concurrent edit.
+STALE = (
+    "Charging user updating failed. Another operator changed this charging user meanwhile:"
+    " exit this view, refresh the page and retry."
+)
 EMAIL_TAKEN = "Username already exists."
 TOKEN_TAKEN = "Token already exists."
 EMAIL_FIXED = "The e-mail address cannot be changed once it is set."

@@ -39,7 +39,7 @@ from ocpp.messages import Call, CallError, CallResult, MessageType, get_validato
 from ocpp.v16 import ChargePoint
 from ocpp.v16.enums import Action
 
-from laturi.bus import CommandFailed, InvalidRequest, NoAnswer, Payload
+from laturi.bus import CommandFailed, InvalidRequest, NoAnswer, Payload, StationOffline
 from laturi.models.station_event import Direction
 
 log = logging.getLogger("laturi.ocpp")
@@ -350,6 +350,9 @@ class CentralSystemBase(ChargePoint):  # type: ignore[misc]  # ocpp ships no typ
                 answer = await self._exchange(action, payload)
         except TimeoutError as err:
             raise NoAnswer(detail=f"No answer to {action} within {answer_within:g} s") from err
+        except TransportClosed as err:
+            # The socket died before the command left: nothing reached the station.
+            raise StationOffline() from err
         return _result(action, answer)
 
     async def _exchange(self, action: str, payload: Payload) -> CallResult | CallError:

@@ -17,10 +17,11 @@ from starlette.responses import PlainTextResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
 from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 
-from laturi.bus import Payload, StationBus
+from laturi.bus import Payload, StationBus, StationOffline
 from laturi.config import Settings
 from laturi.db import Database
 from laturi.errors import LaturiError
+from laturi.kit.time import utcnow
 from laturi.models.station_event import Direction
 from laturi.observability import Metrics
 from laturi.ocpp.journal import MessageJournal
@@ -45,6 +46,7 @@ REFUSALS = {
 P = ParamSpec("P")
 # Handshakes checked against the database at once (each holds a pooled connection meanwhile).
 ADMISSIONS_AT_ONCE = 8
+CLOSE_WITHIN = 2.0  # seconds a closing socket may take before it is dropped
 
 
 class WebSocketTransport:
@@ -82,8 +84,12 @@ class Link:
         self._protocol = protocol
         self._websocket = websocket
         self._task = asyncio.current_task()
+        self.serving = False  # the connection's task is reading frames (cancelling ends it)
+        self.replaced = False  # closed by the bus: a newer connection (or a deletion) won
 
     async def call(self, action: str, payload: Payload, answer_within: float) -> Payload:
+        if self.replaced:
+            raise StationOffline()
         start = time.perf_counter()
         try:
             answer = await self._protocol.request(action, payload, answer_within)
@@ -94,11 +100,29 @@ class Link:
         return answer
 
     async def close(self) -> None:
-        if self._websocket.application_state == WebSocketState.CONNECTED:
-            with contextlib.suppress(RuntimeError, OSError):
-                await self._websocket.close(code=1000)
-        if self._task is not None and self._task is not asyncio.current_task():
+        """End the connection from outside its task, without waiting on its socket.
+
+        The bus calls this while a newer connection is being admitted: the old socket may be
+        half dead (the station's network blinked), and neither its errors nor its slowness
+        may reach the new connection. The connection's own task closes the socket.
+        """
+        self.replaced = True
+        if self.serving and self._task is not None and self._task is not asyncio.current_task():
             self._task.cancel()
+        elif self._task is asyncio.current_task():
+            await self.shut()
+
+    async def shut(self) -> None:
+        """Close the socket if it is still open, briefly and whatever the peer does."""
+        if (
+            self._websocket.application_state != WebSocketState.CONNECTED
+            or self._websocket.client_state != WebSocketState.CONNECTED
+        ):
+            return
+        # A socket whose peer is gone may refuse the close frame or never drain it.
+        with contextlib.suppress(Exception):
+            async with asyncio.timeout(CLOSE_WITHIN):
+                await self._websocket.close(code=1000)
 
 
 def basic_credentials(header: str | None) -> Credentials | None:
@@ -187,21 +211,35 @@ class OcppServer:
             self.meters,
         )
         link = Link(station.id, protocol, websocket, self.metrics)
-        await self.bus.attach(link)
         self.freezer.open()
         self.metrics.stations_connected.inc()
         reason = "connection lost"
+        since = utcnow()
+        link.serving = True
         try:
-            await self.in_session(lifecycle.connected, station.id, address)
+            await self.bus.attach(link)
+            await self.in_session(lifecycle.connected, station.id, address, since)
             await protocol.start()
         except TransportClosed as closed:
             reason = str(closed) or reason
+        except asyncio.CancelledError:
+            if not link.replaced:
+                raise  # the server is stopping
+            # The bus ended this connection for a newer one: a normal end, not an error.
+            current = asyncio.current_task()
+            if current is not None:
+                current.uncancel()
+            reason = "closed by the central system (a newer connection replaced it)"
         finally:
+            link.serving = False
             self.metrics.stations_connected.dec()
             self.freezer.close()
             protocol.abort_pending()
+            await link.shut()
             if await self.bus.detach(link):
-                await asyncio.shield(self.in_session(lifecycle.disconnected, station.id, reason))
+                await asyncio.shield(
+                    self.in_session(lifecycle.disconnected, station.id, reason, since)
+                )
 
     def _journal_for(
         self, station_id: int

@@ -28,6 +28,7 @@ class TagDecision:
     token_id: int | None = None
     charging_user_id: int | None = None
     free_charging: bool = False
+    reason: str = ""  # why, in a few words ("unknown token", "token is inactive")
 
     @property
     def accepted(self) -> bool:
@@ -54,12 +55,14 @@ async def decide(
             token_id=found.token_id,
             charging_user_id=found.charging_user_id,
             free_charging=True,
+            reason="free charging",
         )
     return TagDecision(
         found.status.value,
         expires_at=found.expires_at,
         token_id=found.token_id,
         charging_user_id=found.charging_user_id,
+        reason=found.reason,
     )
 
 

@@ -193,15 +193,21 @@ async def _record_attempt(
     await session.flush()
 
 
-async def connected(session: AsyncSession, station_id: int, address: str) -> None:
-    now = utcnow()
+async def connected(
+    session: AsyncSession, station_id: int, address: str, at: datetime | None = None
+) -> None:
+    """A connection opened at `at` (now by default)."""
+    now = at or utcnow()
     await repository.set_live(session, station_id, connected=True, connected_at=now)
     await _event(session, station_id, EventKind.CONNECT, at=now, info=f"from {address}")
 
 
-async def disconnected(session: AsyncSession, station_id: int, reason: str) -> None:
+async def disconnected(
+    session: AsyncSession, station_id: int, reason: str, since: datetime | None = None
+) -> None:
+    """The connection opened at `since` closed; a newer connection's state is left alone."""
     now = utcnow()
-    await repository.set_live(session, station_id, connected=False, disconnected_at=now)
+    await repository.set_disconnected(session, station_id, now, since)
     await _event(session, station_id, EventKind.DISCONNECT, at=now, info=reason)
 
 

@@ -280,6 +280,21 @@ async def set_live(session: AsyncSession, station_id: int, **values: Any) -> Non
     await session.execute(stmt.execution_options(synchronize_session=False))
 
 
+async def set_disconnected(
+    session: AsyncSession, station_id: int, at: datetime, since: datetime | None
+) -> None:
+    """Mark the station offline unless a connection newer than `since` has been recorded.
+
+    The closing of an old connection and the opening of its replacement are written by two
+    tasks (maybe two nodes), in either order.
+    """
+    stmt = update(Station).where(Station.id == station_id)
+    if since is not None:
+        stmt = stmt.where(or_(Station.connected_at.is_(None), Station.connected_at <= since))
+    stmt = stmt.values(connected=False, disconnected_at=at)
+    await session.execute(stmt.execution_options(synchronize_session=False))
+
+
 async def set_station_status(
     session: AsyncSession, station_id: int, at: datetime, **values: Any
 ) -> None:

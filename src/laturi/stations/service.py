@@ -36,6 +36,11 @@ DUPLICATE = "Charging station already exists for that identifier."
 STALE = (
     "Charging station was changed by another operator. Exit this view, refresh the page and retry."
 )
+# The manual's error table, followed by its remedy for a concurrent edit.
+DELETE_STALE = (
+    "Charging station deletion failed. Another operator changed this charging station"
+    " meanwhile: exit this view, refresh the page and retry."
+)
 IDENTIFIER_ALLOWED = re.compile(r"[A-Za-z0-9_-]+")
 IDENTIFIER_MAX = 64
 NAME_MAX = 200
@@ -192,7 +197,7 @@ async def delete_station(
 ) -> Deletion:
     """A grouped station becomes an orphan; an orphan is deleted for good (history kept)."""
     actor.require(Permission.ADD_REMOVE_STATIONS)
-    station = await _existing(session, actor, station_id, version)
+    station = await _existing(session, actor, station_id, version, DELETE_STALE)
     if station.group_id is not None:
         station.group_id = None
         await session.flush()
@@ -292,11 +297,11 @@ async def visible_station(session: AsyncSession, actor: Actor, station_id: int) 
 
 
 async def _existing(
-    session: AsyncSession, actor: Actor, station_id: int, version: int | None
+    session: AsyncSession, actor: Actor, station_id: int, version: int | None, stale: str = STALE
 ) -> Station:
     station = await visible_station(session, actor, station_id)
     if version is not None and version != station.version:
-        raise StaleEdit(STALE)
+        raise StaleEdit(stale)
     return station
 
 

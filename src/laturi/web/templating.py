@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from pathlib import Path
 
 from fastapi.templating import Jinja2Templates
@@ -17,4 +18,10 @@ def make_templates() -> Jinja2Templates:
     env = templates.env
     env.globals.update(PAGE_SIZES=PAGE_SIZES)
     env.filters["localtime"] = local_format
+    env.filters["plain_number"] = plain_number
     return templates
+
+
+def plain_number(value: Decimal | float | int) -> str:
+    """A number without trailing zeros and never in exponent form: 50, 7.4, 22.08."""
+    return format(Decimal(str(value)).normalize(), "f")

@@ -22,7 +22,13 @@ from laturi.models import Station
 from laturi.models.station_event import EventKind
 from laturi.sessions import repository as sessions_repository
 from laturi.stations import lifecycle
-from laturi.stations.commands import charging_profiles, configuration, local_lists
+from laturi.stations.commands import (
+    authorization_key,
+    charging_profiles,
+    configuration,
+    local_lists,
+    remote_start,
+)
 from laturi.stations.service import visible_station
 
 CONFIGURATION_ERROR = "Charging point configuration error."
@@ -181,10 +187,13 @@ async def _complete(
     """Fill what the operator need not give, and refuse what breaks OCPP's rules."""
     if command is Command.SEND_LOCAL_LIST:
         return await local_lists.request(session, station, params)
+    if command is Command.CHANGE_CONFIGURATION and authorization_key.is_key(params):
+        authorization_key.check(params)
     if command is Command.SET_CHARGING_PROFILE:
         charging_profiles.check_set(params)
     if command is Command.REMOTE_START_TRANSACTION:
         charging_profiles.check_remote_start(params)
+        await remote_start.check(session, station, params)
     return params
 
 
@@ -201,6 +210,10 @@ async def _remember(
     elif command is Command.CHANGE_CONFIGURATION:
         key, value = str(sent.get("key", "")), str(sent.get("value", ""))
         status = str(answer.get("status", ""))
+        if authorization_key.is_key(sent):
+            if status in configuration.CHANGED:
+                await authorization_key.accepted(session, station_id, value)
+            value = authorization_key.HIDDEN  # the key is a password: never shown
         await configuration.remember_change(session, station_id, key, value, status)
 
 

@@ -126,7 +126,8 @@ async def view_page(
 ) -> Response:
     if is_htmx(request):  # the charging points refreshing themselves
         points = await station_context(session, actor, station_id, bus, header=False)
-        return render(request, "stations/_points.html", points)
+        # The header's state line comes along, swapped out of band (hx-swap-oob).
+        return render(request, "stations/_points.html", {**points, "refreshing": True})
     context = await station_context(session, actor, station_id, bus)
     return render(request, "stations/view.html", context)
 
