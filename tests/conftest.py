@@ -8,6 +8,7 @@ LATURI_TEST_REQUIRE_ALL=1 (CI) a missing PostgreSQL or Chromium fails instead of
 from __future__ import annotations
 
 import asyncio
+import inspect
 import os
 import secrets
 from collections.abc import AsyncIterator
@@ -17,15 +18,25 @@ import asyncpg
 import httpx
 import pytest
 from fastapi import FastAPI
+from pwdlib import PasswordHash
+from pwdlib.hashers.argon2 import Argon2Hasher
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from laturi.app import create_app
+from laturi.auth import secrets as password_secrets
 from laturi.config import Settings
 from laturi.db import Database, upgrade
 from laturi.models import Base
 from tests.fixtures.world import World, api_token, build_world
+
+# argon2 at its lowest cost: the same algorithm and code path, without 0.2 s of CPU for
+# every log-in of thousands of tests. Set before any test hashes a password.
+password_secrets._hasher = PasswordHash(
+    (Argon2Hasher(time_cost=1, memory_cost=1024, parallelism=1),)
+)
+password_secrets._DUMMY_HASH = password_secrets.hash_password("dummy")
 
 REQUIRE_ALL = os.environ.get("LATURI_TEST_REQUIRE_ALL") == "1"
 PG_URL = os.environ.get("LATURI_TEST_DATABASE_URL", "")
@@ -100,9 +111,17 @@ async def session(database: Database) -> AsyncIterator[AsyncSession]:
     await _wipe(database)
 
 
+@pytest.fixture(scope="session")
+def _outbox_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("outbox")
+
+
 @pytest.fixture
-def outbox(tmp_path: Path) -> Path:
-    return tmp_path / "outbox"
+def outbox(_outbox_dir: Path) -> Path:
+    """Where mail goes without SMTP: one folder for the whole run, emptied for each test."""
+    for mail in _outbox_dir.glob("*"):
+        mail.unlink()
+    return _outbox_dir
 
 
 @pytest.fixture
@@ -110,10 +129,28 @@ def settings(database: Database, outbox: Path) -> Settings:
     return Settings(database_url=database.url, outbox_dir=outbox, base_url="http://testserver")
 
 
+# Fixtures that start the app's lifespan (its background work) or change the app.
+_OWN_APP = {"ocpp_url", "wss_url", "broken_app"}
+_SHARED_APPS: dict[tuple[str, str], FastAPI] = {}
+
+
 @pytest.fixture
-def app(settings: Settings, database: Database, session: AsyncSession) -> FastAPI:
-    """The app on the test database (depends on `session` so the tables are wiped after)."""
-    return create_app(settings, database)
+def app(
+    request: pytest.FixtureRequest, settings: Settings, database: Database, session: AsyncSession
+) -> FastAPI:
+    """The app on the test database (depends on `session` so the tables are wiped after).
+
+    Building an app costs about a second of CPU (FastAPI builds every route's validators for
+    each app), so tests that only send it requests share one per database and settings. A
+    test that takes `app` itself, or serves it, gets its own.
+    """
+    own = "app" in inspect.signature(request.function).parameters
+    if own or _OWN_APP & set(request.fixturenames):
+        return create_app(settings, database)
+    key = (database.url, settings.model_dump_json())
+    if key not in _SHARED_APPS:
+        _SHARED_APPS[key] = create_app(settings, database)
+    return _SHARED_APPS[key]
 
 
 @pytest.fixture

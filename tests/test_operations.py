@@ -11,6 +11,7 @@ from fastapi import FastAPI
 from laturi.app import create_app
 from laturi.config import Settings
 from laturi.db import Database
+from tests.fixtures.metrics import figure
 
 
 class TestProbes:
@@ -19,9 +20,11 @@ class TestProbes:
         assert (await client.get("/readyz")).json() == {"status": "ok"}
 
     async def test_metrics_count_requests_by_route(self, client: httpx.AsyncClient) -> None:
+        line = 'laturi_http_requests_total{method="GET",route="/login",status="200"} '
+        before = figure((await client.get("/metrics")).text, line)
         await client.get("/login")
-        body = (await client.get("/metrics")).text
-        assert 'laturi_http_requests_total{method="GET",route="/login",status="200"} 1.0' in body
+        await client.get("/login")
+        assert figure((await client.get("/metrics")).text, line) == before + 2
 
     async def test_unready_database_is_reported_without_its_error_text(
         self, caplog: pytest.LogCaptureFixture

@@ -5,16 +5,9 @@ from __future__ import annotations
 import httpx
 from ocpp.exceptions import GenericError
 
+from tests.fixtures.metrics import figure
 from tests.fixtures.station import Script, connected
 from tests.fixtures.world import World
-
-
-def figure(body: str, line_start: str) -> float:
-    """The value of the first metrics line starting with `line_start` (0 when absent)."""
-    for line in body.splitlines():
-        if line.startswith(line_start):
-            return float(line.rsplit(" ", 1)[1])
-    return 0.0
 
 
 async def test_connections_messages_and_commands_are_counted(
