@@ -184,6 +184,19 @@ async def heartbeat_all(stations: list[Station]) -> float:
     return time.perf_counter() - started
 
 
+async def heartbeat_loop(stations: list[Station], seconds: float) -> list[float]:
+    """Closed loop: each station sends its next Heartbeat as soon as the last is answered."""
+    deadline = time.perf_counter() + seconds
+    latencies: list[float] = []
+
+    async def loop(station: Station) -> None:
+        while time.perf_counter() < deadline:
+            latencies.append((await station.call("Heartbeat", {}))[1])
+
+    await asyncio.gather(*(loop(s) for s in stations))
+    return latencies
+
+
 async def start_transactions(stations: list[Station]) -> list[int]:
     answers = await asyncio.gather(
         *(
@@ -281,6 +294,9 @@ async def run(args: argparse.Namespace) -> None:
         await asyncio.sleep(2)
         busy_rss = rss_kb(server.pid)
         heartbeat_s = await heartbeat_all(stations)
+        cpu_before = cpu_seconds(server.pid)
+        beats = await heartbeat_loop(stations[: args.heartbeaters], args.seconds)
+        beat_cpu_ms = (cpu_seconds(server.pid) - cpu_before) * 1000 / max(len(beats), 1)
         active = stations[: args.active]
         transactions = await start_transactions(active)
         rows_before = await count_meter_rows(url)
@@ -295,6 +311,12 @@ async def run(args: argparse.Namespace) -> None:
             f"stations connected:            {len(stations)} (boot + status in {connect_s:.1f} s)"
         )
         print(f"heartbeat from every station:  answered in {heartbeat_s:.2f} s")
+        print(
+            f"Heartbeat, {args.heartbeaters} stations in a closed loop: "
+            f"{len(beats) / args.seconds:.0f}/s, p50 {pct(beats, 0.5):.1f} ms,"
+            f" p99 {pct(beats, 0.99):.1f} ms, max {max(beats) * 1000:.0f} ms;"
+            f" server CPU {beat_cpu_ms:.2f} ms per Heartbeat"
+        )
         added = args.stations - half
         print(
             f"server memory per connection:  {(busy_rss - idle_rss) / added:.1f} KB"
@@ -331,6 +353,7 @@ def main() -> None:
     parser.add_argument("--stations", type=int, default=1000)
     parser.add_argument("--active", type=int, default=200, help="stations sending MeterValues")
     parser.add_argument("--rate", type=float, default=1000.0, help="MeterValues/s offered")
+    parser.add_argument("--heartbeaters", type=int, default=200, help="Heartbeat closed loop")
     parser.add_argument("--authorizers", type=int, default=20, help="concurrent Authorize")
     parser.add_argument("--seconds", type=float, default=20.0)
     parser.add_argument("--database", default="sqlite", help="sqlite or a postgresql URL")

@@ -151,6 +151,8 @@ class OcppServer:
         self.meters = Batcher(
             self.units, sessions.meter_values, on_batch=metrics.meter_batch.observe
         )
+        # A thousand stations' Heartbeats a second as a few transactions, not a thousand.
+        self.heartbeats = Batcher(self.units, lifecycle.heartbeats)
         self.journal = MessageJournal(self.units, enabled=settings.ocpp_log_messages)
         self.freezer = Freezer()
         self.throttle = HandshakeThrottle()
@@ -209,6 +211,7 @@ class OcppServer:
             self.units,
             self.settings,
             self.meters,
+            self.heartbeats,
         )
         link = Link(station.id, protocol, websocket, self.metrics)
         self.freezer.open()

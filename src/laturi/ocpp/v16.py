@@ -1,8 +1,8 @@
 """OCPP 1.6J handlers: each parses its message, calls one domain service, shapes the answer.
 
-Every handler opens one database session for its message, except MeterValues, the busiest:
-messages of several stations arriving together share one (group commit, see `units`), each
-still answered only once its samples are committed. Schema validation already
+Every handler opens one database session for its message, except the busiest, MeterValues
+and Heartbeat: messages of several stations arriving together share one (group commit, see
+`units`), each still answered only once it is committed. Schema validation already
 happened in `protocol` (handlers skip the package's own, which would run it twice).
 """
 
@@ -90,11 +90,13 @@ class CentralSystem16(CentralSystemBase):
         units: Units,
         settings: Settings,
         meters: Batcher[sessions.MeterReport],
+        heartbeats: Batcher[int],
     ) -> None:
         super().__init__(station.identifier, transport, journal)
         self.station = station
         self._units = units
         self._meters = meters
+        self._heartbeats = heartbeats
         self._settings = settings
         # A BootNotification asked for with TriggerMessage is no reboot: set when such a
         # request goes out (the station may boot before we read its answer), cleared when
@@ -145,9 +147,8 @@ class CentralSystem16(CentralSystemBase):
 
     @handles(Action.heartbeat)
     async def on_heartbeat(self, **kw: Kwargs) -> call_result.Heartbeat:
-        async with self._session() as session:
-            now = await lifecycle.heartbeat(session, self.station.id)
-        return call_result.Heartbeat(current_time=ocpp_time(now))
+        await self._heartbeats.submit(self.station.id)
+        return call_result.Heartbeat(current_time=ocpp_time(utcnow()))
 
     @handles(Action.status_notification)
     async def on_status_notification(self, **kw: Kwargs) -> call_result.StatusNotification:

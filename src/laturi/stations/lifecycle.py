@@ -219,10 +219,9 @@ async def booted(session: AsyncSession, station_id: int, info: BootInfo) -> None
     await _event(session, station_id, EventKind.BOOT, at=now, info=detail)
 
 
-async def heartbeat(session: AsyncSession, station_id: int) -> datetime:
-    now = utcnow()
-    await repository.set_live(session, station_id, last_heartbeat_at=now)
-    return now
+async def heartbeats(session: AsyncSession, station_ids: Sequence[int]) -> None:
+    """Heartbeats of one or several stations (the edge groups them under load), now."""
+    await repository.set_heartbeat(session, station_ids, utcnow())
 
 
 async def status_reported(session: AsyncSession, station_id: int, report: StatusReport) -> None:

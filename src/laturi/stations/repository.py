@@ -280,6 +280,11 @@ async def set_live(session: AsyncSession, station_id: int, **values: Any) -> Non
     await session.execute(stmt.execution_options(synchronize_session=False))
 
 
+async def set_heartbeat(session: AsyncSession, station_ids: Sequence[int], at: datetime) -> None:
+    stmt = update(Station).where(Station.id.in_(set(station_ids))).values(last_heartbeat_at=at)
+    await session.execute(stmt.execution_options(synchronize_session=False))
+
+
 async def set_disconnected(
     session: AsyncSession, station_id: int, at: datetime, since: datetime | None
 ) -> None:
