@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
+from datetime import timedelta
 
 import pytest
 from playwright.async_api import Dialog, Locator, Page, Request, expect
@@ -14,25 +15,46 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from laturi.db import Database
 from laturi.kit.time import utcnow
-from laturi.models import ChargingGroup, ChargingUser, Station, Transaction, UserGroup
+from laturi.models import (
+    ApiToken,
+    ChargingGroup,
+    ChargingUser,
+    Operator,
+    ScheduledTask,
+    Station,
+    Transaction,
+    UserGroup,
+)
 from tests.fixtures.browser import LiveServer, log_in_page
 from tests.fixtures.factories import (
     PASSWORD,
+    create_charging_point,
     create_charging_user,
     create_group,
+    create_operator,
     create_transaction,
     create_user_group,
 )
 from tests.fixtures.wait import read
-from tests.fixtures.world import build_world
+from tests.fixtures.world import api_token, build_world
+from tests.schedules.helpers import make_task, minute
 
 pytestmark = pytest.mark.browser
 
 Check = Callable[[], Awaitable[bool]]
 
 
-async def both_ways(page: Page, button: Locator, done: Check) -> str:
-    """Dismiss the dialog (no request, nothing done), then accept it (done); its message."""
+async def both_ways(page: Page, button: Locator, done: Check, menu: Locator | None = None) -> str:
+    """Dismiss the dialog (no request, nothing done), then accept it (done); its message.
+
+    A button in a drop-down `menu` is clicked after opening the menu, each time.
+    """
+
+    async def press() -> None:
+        if menu is not None:
+            await menu.click()
+        await button.click()
+
     posts: list[str] = []
 
     def seen(request: Request) -> None:
@@ -47,7 +69,7 @@ async def both_ways(page: Page, button: Locator, done: Check) -> str:
         await dialog.dismiss()
 
     page.once("dialog", dismiss)
-    await button.click()
+    await press()
     await asyncio.sleep(0.5)  # a form that ignored the answer would be on its way by now
     assert messages, "no confirmation dialog was shown"
     assert posts == [], f"dismissing sent {posts}"
@@ -58,7 +80,7 @@ async def both_ways(page: Page, button: Locator, done: Check) -> str:
 
     page.once("dialog", accept)
     async with page.expect_request(lambda r: r.method == "POST"):
-        await button.click()
+        await press()
     await page.wait_for_load_state()
     for _ in range(50):
         if await done():
@@ -147,3 +169,77 @@ async def test_each_confirmation_is_honoured_both_ways(
     await page.goto(f"{base}/sessions/{tx.id}")
     await both_ways(page, page.locator("#close-session"), ended)
     await expect(page.locator("body")).to_contain_text("ended")
+
+
+async def test_the_other_confirmations_are_honoured_both_ways(
+    page: Page, live_server: LiveServer, session: AsyncSession, database: Database
+) -> None:
+    world = await build_world(session)
+    doomed = await create_operator(session, base_group=world.a, username="doomed")
+    await create_charging_point(session, station=world.stations[2], status="Charging")
+    refused = await create_transaction(session, station=world.stations[2], started_at=utcnow())
+    refused.authorization_status = "Invalid"
+    await session.commit()
+    await api_token(session, world.alpha)
+    token_id = (await session.scalars(select(ApiToken.id))).one()
+    task = await make_task(
+        session,
+        world.alpha,
+        due=minute(utcnow() + timedelta(days=1)),
+        task_type="group_current",
+        key_id=world.b.id,
+        max_current="10",
+    )
+    base = live_server.url
+    await log_in_page(page, base, "alpha", PASSWORD)
+
+    async def gone(model: type[Operator] | type[ApiToken] | type[ScheduledTask], id_: int) -> bool:
+        async def work(s: AsyncSession) -> bool:
+            return await s.get(model, id_) is None
+
+        return await read(database, work)
+
+    async def ended() -> bool:
+        async def work(s: AsyncSession) -> bool:
+            found = await s.scalar(select(Transaction).where(Transaction.id == refused.id))
+            return found is not None and not found.is_open
+
+        return await read(database, work)
+
+    await page.goto(f"{base}/operators/{doomed.id}/edit")
+    message = await both_ways(
+        page,
+        page.locator("form[action$='/delete'] button[type=submit]"),
+        lambda: gone(Operator, doomed.id),
+    )
+    assert "doomed" in message
+    await page.goto(f"{base}/account")
+    message = await both_ways(
+        page, page.get_by_role("button", name="Revoke test"), lambda: gone(ApiToken, token_id)
+    )
+    assert message == "Revoke this API token? Scripts using it stop working."
+    await page.goto(f"{base}/schedules")
+    message = await both_ways(
+        page,
+        page.get_by_role("button", name=f"Delete {task.name}"),
+        lambda: gone(ScheduledTask, task.id),
+    )
+    assert message == "Delete this scheduled task?"
+    # A session the station started with a refused token, ended from the station view.
+    station_view = f"{base}/stations/{world.stations[2].id}"
+    await page.goto(station_view)
+    message = await both_ways(page, page.locator("button.close-refused"), ended)
+    assert message.startswith(f"End session #{refused.id} at its last known reading?")
+
+    # Hard reset (an HTMX confirmation): the station is offline, so the answer says so.
+    await page.goto(station_view)
+    answer = page.locator("#command-answer")
+
+    async def answered() -> bool:
+        return bool((await answer.inner_text()).strip())
+
+    # The limit line loads after the page and moves the menu down: open it after that.
+    await expect(page.get_by_text("No max current limit set")).to_be_visible()
+    hard_reset = page.get_by_role("button", name="Hard reset")
+    message = await both_ways(page, hard_reset, answered, menu=page.locator("#command-menu"))
+    assert message == "Restart the whole charging station?"
