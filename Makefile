@@ -8,9 +8,9 @@ STAMP := $(VENV)/.installed-stamp
 VENDOR := src/laturi/static/vendor
 ASSETS := $(VENDOR)/.stamp
 DB_URL ?= sqlite+aiosqlite:///./var/laturi.db
-# Test processes in parallel (pytest-xdist), each with databases of its own: twice the
-# cores, since tests spend much of their time waiting on sockets, servers and browsers.
-PYTEST_WORKERS ?= $(shell echo $$(( $$(nproc) * 2 )))
+# Test processes in parallel (pytest-xdist), each with databases of its own: one more than
+# the cores, since tests spend much of their time waiting on sockets, servers and browsers.
+PYTEST_WORKERS ?= $(shell echo $$(( $$(nproc) + 1 )))
 
 .PHONY: setup run-setup run test lint fmt typecheck pytest bench clean
 

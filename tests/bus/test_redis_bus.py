@@ -154,6 +154,20 @@ class TestReconnects:
         assert await a.detach(old) is False
         assert await redis.get(f"{prefix}:station:{STATION}") == b.node_id
 
+    async def test_a_command_on_the_old_node_goes_to_the_newer_connection_not_the_stale_one(
+        self, start_node: StartNode, redis: Redis, prefix: str
+    ) -> None:
+        a, b = await start_node("A"), await start_node("B")
+        old, new = FakeLink(STATION, delay=30), FakeLink(STATION)  # the old socket is dead
+        await a.attach(old)
+        # The station has just reconnected to B; B's order to close `old` has not reached A
+        # yet (under load it can take a while): the moment between B's claim and the order.
+        b._links[STATION] = new
+        await redis.set(f"{prefix}:station:{STATION}", b.node_id)
+        answer = await asyncio.wait_for(a.call(STATION, "ClearCache", {}, 5), 2)
+        assert answer == {"status": "Accepted"}
+        assert new.calls == [("ClearCache", {}, 5)] and old.calls == []
+
     async def test_an_old_connection_that_detaches_first_hands_over_cleanly(
         self, start_node: StartNode, redis: Redis, prefix: str
     ) -> None:

@@ -149,7 +149,7 @@ class TestChargingUserPages:
         removed = await client.post(
             f"/charging-users/{user.id}/delete", data={"csrf_token": csrf(client)}
         )
-        assert removed.status_code == 403 and "Access denied." in removed.text
+        assert removed.status_code == 403 and "Operator access forbidden." in removed.text
 
     async def test_an_admin_deletes_a_token_and_removes_the_user(
         self, client: httpx.AsyncClient, session: AsyncSession, world: World

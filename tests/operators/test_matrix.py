@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from laturi.models import Operator
 from tests.fixtures.factories import PASSWORD
+from tests.fixtures.html import refusal
 from tests.fixtures.smtp import SmtpServer
 from tests.fixtures.world import World, api_token, log_in
 from tests.operators.conftest import Targets, reload, submit
@@ -150,7 +151,7 @@ async def test_panel_on_an_operator(
     status = expected(actor, target, call.ok)
     assert response.status_code == status, response.text
     if status in (403, 404):
-        assert (DENIED if status == 403 else MISSING) in response.text
+        assert (refusal(response) if status == 403 else MISSING) in response.text
     await assert_effects(session, smtp, call, victim, status == call.ok)
 
 

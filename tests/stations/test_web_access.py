@@ -26,6 +26,7 @@ from tests.fixtures.factories import (
     create_token,
     create_transaction,
 )
+from tests.fixtures.html import refusal
 from tests.fixtures.world import World, build_world, csrf, log_in
 
 WHO = ("alpha", "beta", "gamma", "omega")
@@ -34,7 +35,6 @@ WHO = ("alpha", "beta", "gamma", "omega")
 ORDER = ("omega", "beta", "gamma", "alpha")
 OFFLINE = "Charging station is not connected. Nothing was sent."
 NOT_FOUND = "Charging station does not exist."
-DENIED = "Access denied."
 
 
 @pytest.fixture
@@ -153,11 +153,11 @@ FRAGMENT_FORMS: list[tuple[str, dict[str, str], tuple[int, int, int, int]]] = [
 
 def _says(response: httpx.Response) -> str | None:
     """The message a refused request must show."""
-    return {403: DENIED, 404: NOT_FOUND}.get(response.status_code)
+    return {403: refusal(response), 404: NOT_FOUND}.get(response.status_code)
 
 
 def _check_message(response: httpx.Response, path: str) -> None:
-    said = {403: DENIED, 404: NOT_FOUND}.get(response.status_code)
+    said = _says(response)
     assert said is None or said in response.text, (path, response.status_code)
     if response.status_code == 200 and "/commands/" in path:
         assert OFFLINE in response.text

@@ -209,12 +209,18 @@ class RedisBus:
         self, station_id: int, action: str, payload: Payload, answer_within: float
     ) -> Payload:
         link = self._links.get(station_id)
-        if link is not None:
+        if link is not None and (station_id in self._attaching or not self._up):
             return await link.call(action, payload, answer_within)
         try:
             owner = await self._registry.holder(station_id)
         except (RedisError, OSError) as err:
+            if link is not None:
+                return await link.call(action, payload, answer_within)
             raise CommandFailed(detail=f"The station bus is unreachable: {err}") from err
+        # A link here is stale when the station has reconnected to another node since: this
+        # node closes it when the disconnect order arrives, but a command must not wait on it.
+        if link is not None and owner in (None, self.node_id):
+            return await link.call(action, payload, answer_within)
         if owner is None or owner == self.node_id:
             raise StationOffline()
         try:

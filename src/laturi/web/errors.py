@@ -13,7 +13,14 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm.exc import StaleDataError
 from starlette.exceptions import HTTPException
 
-from laturi.errors import LaturiError, NotAuthenticated, NotFound, StaleEdit, incident_message
+from laturi.errors import (
+    AccessDenied,
+    LaturiError,
+    NotAuthenticated,
+    NotFound,
+    StaleEdit,
+    incident_message,
+)
 from laturi.web.pages import render
 
 log = logging.getLogger("laturi.errors")
@@ -27,13 +34,24 @@ def _json(status: int, code: str, message: str, **extra: Any) -> JSONResponse:
     return JSONResponse({"error": code, "message": message, **extra}, status_code=status)
 
 
+# The manual's word for a change the operator's rights no longer allow: the panel shows no
+# form he may not send, so his rights changed while it was open (he was demoted, say).
+FORBIDDEN_CHANGE = (
+    "Operator access forbidden. Your access rights may have changed meanwhile: "
+    "reload the page and retry."
+)
+
+
 async def on_laturi_error(request: Request, err: Exception) -> Response:
     assert isinstance(err, LaturiError)
     if _is_api(request):
         return _json(err.status, err.code, err.message, field=err.field, **err.payload())
     if isinstance(err, NotAuthenticated):
         return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
-    return render(request, "error.html", {"message": err.message}, status=err.status)
+    message = err.message
+    if err.message == str(AccessDenied.default_message) and request.method == "POST":
+        message = FORBIDDEN_CHANGE
+    return render(request, "error.html", {"message": message}, status=err.status)
 
 
 async def on_stale(request: Request, err: Exception) -> Response:

@@ -8,7 +8,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from laturi.errors import LaturiError
+from laturi.errors import AccessDenied, LaturiError
 from laturi.kit.pagination import ListQuery
 from laturi.web.csrf import csrf_token
 
@@ -57,9 +57,14 @@ def redirect(request: Request, url: str, flash: str | None = None) -> RedirectRe
 
 
 async def undo(session: AsyncSession, err: LaturiError) -> None:
-    """Before showing a form error: drop the request's writes, unless the error keeps them."""
+    """Before showing a form error: drop the request's writes, unless the error keeps them.
+
+    A refusal is no form error: the form is of no use to him, so the error page says why.
+    """
     if not err.keeps_writes:
         await session.rollback()
+    if isinstance(err, AccessDenied):
+        raise err
 
 
 def list_query(request: Request) -> ListQuery:
