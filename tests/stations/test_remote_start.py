@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 import httpx
 import pytest
@@ -10,13 +11,14 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from laturi.db import Database
+from laturi.kit.time import utcnow
 from laturi.models import Transaction
 from tests.fixtures.factories import create_charging_point, create_charging_user, create_token
 from tests.fixtures.html import text
 from tests.fixtures.server import ocpp_url
 from tests.fixtures.station import Script, connected
 from tests.fixtures.wait import read
-from tests.fixtures.world import World, build_world, csrf, log_in
+from tests.fixtures.world import World, api_token, build_world, csrf, log_in
 
 __all__ = ["ocpp_url"]
 
@@ -135,3 +137,27 @@ class TestRefusedSession:
             page = (await client.get(f"/stations/{world.stations[2].id}")).text
         assert "Token refused" not in text(page) and "close-refused" not in page
         assert "Stop charging" in text(page)
+
+
+async def test_a_token_given_out_now_charges_at_once_on_a_station_stamping_whole_seconds(
+    world: World, session: AsyncSession, client: httpx.AsyncClient, ocpp_url: str
+) -> None:
+    """A token valid "from now" starts a minute early: a card tapped at once charges."""
+    headers = await api_token(session, world.alpha)
+    made = await client.post(
+        "/api/v1/charging-users",
+        json={
+            "first_name": "New",
+            "last_name": "Driver",
+            "group_ids": [world.b.id],
+            "tokens": [{"id_tag": "FRESH1"}],
+        },
+        headers=headers,
+    )
+    assert made.status_code == 201, made.text
+    async with connected(ocpp_url, "ST2") as station:
+        await station.boot()
+        # A station a second behind, stamping whole seconds (ours stamps now, truncated).
+        behind = (utcnow() - timedelta(seconds=1)).isoformat(timespec="seconds")
+        started = await station.start_tx(1, "FRESH1", 0, timestamp=behind.replace("+00:00", "Z"))
+    assert started.id_tag_info["status"] == "Accepted"

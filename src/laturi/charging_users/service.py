@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -312,7 +312,9 @@ async def _check_tokens(
     freed: set[str],
 ) -> list[TokenInput]:
     """Each token cleaned; a new id must be unique in the organisation, case-insensitively."""
-    now = utcnow()
+    # "Valid from now" starts with the minute before: stations stamp whole seconds and their
+    # clocks lag a little, and the card tapped just after the token was saved must charge.
+    now = utcnow().replace(second=0, microsecond=0) - timedelta(minutes=1)
     cleaned = [_clean_token(i, t, existing.get(t.id or 0), now) for i, t in enumerate(given)]
     new = [(i, t) for i, t in enumerate(cleaned) if t.id is None]
     taken = await repository.tag_owners(
